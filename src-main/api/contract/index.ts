@@ -1,0 +1,45 @@
+/**
+ * The one contract between the window and the rest (ARCHITECTURE.md). Every
+ * transport (Electron IPC, the web host's WebSocket, the CLI) validates a
+ * request against these schemas once, at its boundary. Each domain declares its
+ * methods in its own module; this file only gathers them.
+ */
+import type { z } from 'zod';
+import { appMethods } from './app';
+import { jobEvents, jobMethods } from './jobs';
+import { settingsMethods } from './settings';
+
+export const methods = {
+  ...appMethods,
+  ...jobMethods,
+  ...settingsMethods,
+} as const;
+
+export const events = {
+  ...jobEvents,
+} as const;
+
+export type Methods = typeof methods;
+export type Method = keyof Methods;
+export type Params<M extends Method> = z.input<Methods[M]['params']>;
+export type ParsedParams<M extends Method> = z.output<Methods[M]['params']>;
+export type Result<M extends Method> = z.output<Methods[M]['result']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as Method[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethod(name: unknown): name is Method {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+export * from './app';
+export * from './jobs';
+export * from './settings';
