@@ -1,0 +1,78 @@
+/**
+ * Seeded pseudo-random numbers for everything that must be reproducible from a
+ * seed (phantom data, stand-in weights, training noise). Not for cryptography.
+ *
+ * Generator: xoshiro128** (Blackman & Vigna, 2018), 32-bit state words seeded by
+ * splitmix32 from one integer seed, so nearby seeds give unrelated streams.
+ * Normals: Box-Muller, caching the second value of each pair.
+ */
+export interface Rng {
+  /** Uniform in [0, 1), 32 bits of resolution. */
+  next(): number;
+  /** Standard normal (mean 0, standard deviation 1). */
+  normal(): number;
+  /** Uniform integer in [0, n); n must be a positive integer. */
+  int(n: number): number;
+}
+
+function splitmix32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** A generator whose whole stream is a function of `seed` (any finite number; it is truncated to 32 bits). */
+export function createRng(seed: number): Rng {
+  if (!Number.isFinite(seed)) throw new RangeError(`createRng: seed must be a finite number, got ${seed}`);
+  const init = splitmix32(Math.trunc(seed));
+  let s0 = init();
+  let s1 = init();
+  let s2 = init();
+  let s3 = init();
+  if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // the all-zero state is a fixed point of xoshiro
+
+  const nextUint32 = (): number => {
+    const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (s1 << 9) >>> 0;
+    s2 = (s2 ^ s0) >>> 0;
+    s3 = (s3 ^ s1) >>> 0;
+    s1 = (s1 ^ s2) >>> 0;
+    s0 = (s0 ^ s3) >>> 0;
+    s2 = (s2 ^ t) >>> 0;
+    s3 = rotl(s3, 11);
+    return result;
+  };
+
+  const next = (): number => nextUint32() / 4294967296;
+  let spare: number | undefined;
+
+  return {
+    next,
+    normal(): number {
+      if (spare !== undefined) {
+        const value = spare;
+        spare = undefined;
+        return value;
+      }
+      // 1 - u keeps the logarithm's argument in (0, 1]
+      const u = 1 - next();
+      const v = next();
+      const radius = Math.sqrt(-2 * Math.log(u));
+      spare = radius * Math.sin(2 * Math.PI * v);
+      return radius * Math.cos(2 * Math.PI * v);
+    },
+    int(n: number): number {
+      if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
+      return Math.floor(next() * n);
+    },
+  };
+}
