@@ -1,0 +1,172 @@
+/**
+ * Resampling kernels.
+ *
+ * - `resizeAntialiasedBilinear`: images to the backbone's input size, as
+ *   PIL's `Image.resize(BILINEAR)` and PyTorch's
+ *   `interpolate(mode='bilinear', antialias=True, align_corners=False)` do: a
+ *   separable triangle filter whose support is scaled by the downscale factor
+ *   (so every input pixel contributes when shrinking), weights normalised per
+ *   output pixel, horizontal pass then vertical. Computed in float64 and stored
+ *   as float32, so it matches PyTorch's float path to float32 rounding; PIL's
+ *   8-bit path additionally rounds to 8 bits after each pass (at most 1/255).
+ *   When enlarging it is plain bilinear with half-pixel centres.
+ * - `upsampleBilinear`: anomaly maps from the patch grid to image size,
+ *   exactly `torch.nn.functional.interpolate(mode='bilinear',
+ *   align_corners=False)` (no antialiasing), as the paper's evaluation does.
+ */
+
+interface AxisWeights {
+  /** First input index contributing to each output index. */
+  starts: Int32Array;
+  /** Number of contributing input indices per output index. */
+  counts: Int32Array;
+  /** [outSize, stride] normalised weights. */
+  weights: Float64Array;
+  stride: number;
+}
+
+function triangle(x: number): number {
+  const a = Math.abs(x);
+  return a < 1 ? 1 - a : 0;
+}
+
+/** PIL's precompute_coeffs (and PyTorch's _compute_indices_weights_aa) for the bilinear filter. */
+function antialiasedBilinearWeights(inSize: number, outSize: number): AxisWeights {
+  const scale = inSize / outSize;
+  const support = scale >= 1 ? scale : 1;
+  const invScale = scale >= 1 ? 1 / scale : 1;
+  const stride = Math.ceil(support) * 2 + 1;
+  const starts = new Int32Array(outSize);
+  const counts = new Int32Array(outSize);
+  const weights = new Float64Array(outSize * stride);
+  for (let i = 0; i < outSize; i++) {
+    const center = scale * (i + 0.5);
+    const start = Math.max(Math.trunc(center - support + 0.5), 0);
+    const count = Math.min(Math.trunc(center + support + 0.5), inSize) - start;
+    let total = 0;
+    for (let j = 0; j < count; j++) {
+      const w = triangle((j + start - center + 0.5) * invScale);
+      weights[i * stride + j] = w;
+      total += w;
+    }
+    if (total !== 0) for (let j = 0; j < count; j++) weights[i * stride + j]! /= total;
+    starts[i] = start;
+    counts[i] = count;
+  }
+  return { starts, counts, weights, stride };
+}
+
+function checkShape(data: ArrayLike<number>, channels: number, height: number, width: number, what: string): void {
+  for (const [name, value] of [
+    ['channels', channels],
+    ['height', height],
+    ['width', width],
+  ] as const) {
+    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${what}: ${name} must be a positive integer, got ${value}`);
+  }
+  if (data.length !== channels * height * width) {
+    throw new RangeError(`${what}: expected ${channels}x${height}x${width} = ${channels * height * width} values, got ${data.length}`);
+  }
+}
+
+/**
+ * Antialiased bilinear resize of `image` [channels, height, width] (any units,
+ * row-major) to [channels, outHeight, outWidth] float32, PIL/PyTorch-compatible.
+ */
+export function resizeAntialiasedBilinear(
+  image: ArrayLike<number>,
+  channels: number,
+  height: number,
+  width: number,
+  outHeight: number,
+  outWidth: number,
+): Float32Array {
+  checkShape(image, channels, height, width, 'resizeAntialiasedBilinear input');
+  checkShape({ length: channels * outHeight * outWidth }, channels, outHeight, outWidth, 'resizeAntialiasedBilinear output');
+  const horizontal = antialiasedBilinearWeights(width, outWidth);
+  const vertical = antialiasedBilinearWeights(height, outHeight);
+  const rowPass = new Float64Array(height * outWidth);
+  const out = new Float32Array(channels * outHeight * outWidth);
+  for (let c = 0; c < channels; c++) {
+    const inBase = c * height * width;
+    for (let y = 0; y < height; y++) {
+      const rowBase = inBase + y * width;
+      for (let x = 0; x < outWidth; x++) {
+        const start = horizontal.starts[x]!;
+        const count = horizontal.counts[x]!;
+        const wBase = x * horizontal.stride;
+        let sum = 0;
+        for (let j = 0; j < count; j++) sum += horizontal.weights[wBase + j]! * image[rowBase + start + j]!;
+        rowPass[y * outWidth + x] = sum;
+      }
+    }
+    const outBase = c * outHeight * outWidth;
+    for (let y = 0; y < outHeight; y++) {
+      const start = vertical.starts[y]!;
+      const count = vertical.counts[y]!;
+      const wBase = y * vertical.stride;
+      for (let x = 0; x < outWidth; x++) {
+        let sum = 0;
+        for (let j = 0; j < count; j++) sum += vertical.weights[wBase + j]! * rowPass[(start + j) * outWidth + x]!;
+        out[outBase + y * outWidth + x] = sum;
+      }
+    }
+  }
+  return out;
+}
+
+interface LinearTaps {
+  low: Int32Array;
+  high: Int32Array;
+  highWeight: Float64Array;
+}
+
+/** PyTorch's area_pixel_compute_source_index with align_corners=False, clamped at 0 and at the last index. */
+function bilinearTaps(inSize: number, outSize: number): LinearTaps {
+  const scale = inSize / outSize;
+  const low = new Int32Array(outSize);
+  const high = new Int32Array(outSize);
+  const highWeight = new Float64Array(outSize);
+  for (let i = 0; i < outSize; i++) {
+    const source = Math.max(scale * (i + 0.5) - 0.5, 0);
+    const l = Math.min(Math.floor(source), inSize - 1);
+    low[i] = l;
+    high[i] = l < inSize - 1 ? l + 1 : l;
+    highWeight[i] = source - l;
+  }
+  return { low, high, highWeight };
+}
+
+/**
+ * Bilinear upsampling (or resampling) of `map` [height, width] float32 to
+ * [outHeight, outWidth] float32, exactly as
+ * `torch.nn.functional.interpolate(mode='bilinear', align_corners=False)`.
+ */
+export function upsampleBilinear(
+  map: ArrayLike<number>,
+  height: number,
+  width: number,
+  outHeight: number,
+  outWidth: number,
+): Float32Array {
+  checkShape(map, 1, height, width, 'upsampleBilinear input');
+  checkShape({ length: outHeight * outWidth }, 1, outHeight, outWidth, 'upsampleBilinear output');
+  const rows = bilinearTaps(height, outHeight);
+  const cols = bilinearTaps(width, outWidth);
+  const out = new Float32Array(outHeight * outWidth);
+  for (let y = 0; y < outHeight; y++) {
+    const r0 = rows.low[y]! * width;
+    const r1 = rows.high[y]! * width;
+    const wy1 = rows.highWeight[y]!;
+    const wy0 = 1 - wy1;
+    for (let x = 0; x < outWidth; x++) {
+      const c0 = cols.low[x]!;
+      const c1 = cols.high[x]!;
+      const wx1 = cols.highWeight[x]!;
+      const wx0 = 1 - wx1;
+      out[y * outWidth + x] =
+        wy0 * (wx0 * map[r0 + c0]! + wx1 * map[r0 + c1]!) + wy1 * (wx0 * map[r1 + c0]! + wx1 * map[r1 + c1]!);
+    }
+  }
+  return out;
+}

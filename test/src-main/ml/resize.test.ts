@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { resizeAntialiasedBilinear, upsampleBilinear } from '../../../src-main/ml/resize';
+import { createRng } from '../../../src-main/ml/random';
+
+function expectClose(actual: Float32Array, expected: number[], digits = 6): void {
+  expect(actual).toHaveLength(expected.length);
+  expected.forEach((value, i) => expect(actual[i]).toBeCloseTo(value, digits));
+}
+
+describe('upsampleBilinear (torch bilinear, align_corners=False)', () => {
+  it('matches hand-computed values for a 2x2 map doubled', () => {
+    // F.interpolate(arange(4).view(1,1,2,2), size=(4,4), mode='bilinear', align_corners=False)
+    const out = upsampleBilinear(new Float32Array([0, 1, 2, 3]), 2, 2, 4, 4);
+    expectClose(out, [0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3]);
+  });
+
+  it('matches hand-computed values for a non-integer factor (2 -> 3 columns, 1 row)', () => {
+    // sources: 2/3*(0.5)-0.5 < 0 -> 0; 2/3*1.5-0.5 = 0.5; 2/3*2.5-0.5 = 7/6 -> clamped to index 1
+    const out = upsampleBilinear(new Float32Array([10, 40]), 1, 2, 1, 3);
+    expectClose(out, [10, 25, 40], 5);
+  });
+
+  it('keeps a 28x28 constant map constant at 448x448 and is the identity at the same size', () => {
+    const constant = upsampleBilinear(new Float32Array(784).fill(0.125), 28, 28, 448, 448);
+    expect(constant.every((v) => v === 0.125)).toBe(true);
+    const rng = createRng(3);
+    const map = Float32Array.from({ length: 20 }, () => rng.next());
+    expect(Array.from(upsampleBilinear(map, 4, 5, 4, 5))).toEqual(Array.from(map));
+  });
+
+  it('rejects a map whose length does not match its shape', () => {
+    expect(() => upsampleBilinear(new Float32Array(5), 2, 2, 4, 4)).toThrow(/expected 1x2x2 = 4 values, got 5/);
+  });
+});
+
+describe('resizeAntialiasedBilinear (PIL / torch antialias=True)', () => {
+  it('matches hand-computed triangle-filter weights for a 4 -> 2 downscale', () => {
+    // scale 2, support 2: output 0 weights 0.75, 0.75, 0.25 on inputs 0..2 (normalised by 1.75), output 1 mirrored
+    const out = resizeAntialiasedBilinear(new Float32Array([0, 1, 2, 3]), 1, 1, 4, 1, 2);
+    expectClose(out, [(0 * 3 + 1 * 3 + 2) / 7, (1 + 2 * 3 + 3 * 3) / 7]);
+  });
+
+  it('averages 2x2 blocks of a separable checkerboard into its mean when shrinking by 2 in both directions', () => {
+    // a pattern that alternates every pixel averages out: triangle weights are symmetric around the block centre
+    const size = 16;
+    const image = new Float32Array(size * size);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) image[y * size + x] = (x + y) % 2 === 0 ? 1 : 0;
+    const out = resizeAntialiasedBilinear(image, 1, size, size, 8, 8);
+    // interior outputs weigh 4 inputs per axis by (1,3,3,1)/8: on alternating values that is exactly 1/2
+    for (let y = 1; y < 7; y++) for (let x = 1; x < 7; x++) expect(out[y * 8 + x]).toBeCloseTo(0.5, 6);
+  });
+
+  it('keeps a constant image constant in every channel, up or down', () => {
+    const image = new Float32Array(2 * 37 * 53);
+    image.fill(0.3, 0, 37 * 53);
+    image.fill(-2, 37 * 53);
+    for (const [h, w] of [
+      [448, 448],
+      [10, 7],
+    ] as const) {
+      const out = resizeAntialiasedBilinear(image, 2, 37, 53, h, w);
+      let worst = 0;
+      for (let i = 0; i < h * w; i++) {
+        worst = Math.max(worst, Math.abs(out[i]! - 0.3), Math.abs(out[h * w + i]! + 2));
+      }
+      expect(worst).toBeLessThan(1e-6);
+    }
+  });
+
+  it('roughly preserves the mean of a random image when shrinking 512 -> 448', () => {
+    const rng = createRng(9);
+    const image = Float32Array.from({ length: 512 * 512 }, () => rng.next());
+    const out = resizeAntialiasedBilinear(image, 1, 512, 512, 448, 448);
+    const mean = (a: Float32Array): number => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(Math.abs(mean(out) - mean(image))).toBeLessThan(1e-3);
+  });
+
+  it('equals plain bilinear upsampling when enlarging', () => {
+    const rng = createRng(4);
+    const map = Float32Array.from({ length: 6 * 5 }, () => rng.next());
+    const aa = resizeAntialiasedBilinear(map, 1, 6, 5, 17, 23);
+    const plain = upsampleBilinear(map, 6, 5, 17, 23);
+    for (let i = 0; i < aa.length; i++) expect(aa[i]).toBeCloseTo(plain[i]!, 6);
+  });
+});
