@@ -1,0 +1,381 @@
+/**
+ * Training of the AR model as ONNX graphs (issue 5): forward, MSE loss, the
+ * analytic backward pass and the AdamW update, so that training runs in the
+ * same runtime and on the same execution providers as scoring.
+ *
+ * Parameters, Adam moments and the per-step AdamW scalars are graph inputs, not
+ * initialisers, so one session serves every step. B, H and W are dynamic.
+ *
+ * How the gradients are computed (measured on 2 CPU cores, 256 -> 256 channels,
+ * 28x28 grid, batch 8, dilation 4; forward Conv 43-46 ms):
+ * - dX: a Conv of dY with the kernel transposed (in <-> out) and flipped in
+ *   space, same dilation and padding, 49 ms. ConvTranspose took 73-78 ms:
+ *   ONNX Runtime's CPU Conv has a blocked (NCHWc) kernel, ConvTranspose does not.
+ *   The first layer needs no dX.
+ * - dW: for each kernel tap one MatMul of dY^T [out, B*H*W] with the input
+ *   shifted by that tap [B*H*W, in] (channels last), 51 ms; one im2col MatMul
+ *   took 56 ms (a larger copy), a Conv with the batch as channels 122-160 ms
+ *   (its GEMMs have only 9 columns). Blocked taps are not computed at all:
+ *   their gradient is an exact zero, which is what re-applying the mask to the
+ *   gradient would give, so masked taps never move (AdamW keeps a zero weight
+ *   with zero moments at zero).
+ * - db: ReduceSum of dY over batch and grid; ReLU: Where(z > 0, g, 0);
+ *   MSE: 2 (pred - target) / N.
+ * One fused graph does forward, backward and update: the gradients never leave
+ * the runtime, which saves a round trip of every parameter per step.
+ */
+import { GraphBuilder } from '../onnx/graph-builder';
+import { layerChannels, layerDilation, layerPadding } from '../ar/config';
+import type { ArConfig } from '../ar/config';
+import { layerMask } from '../ar/masks';
+
+/** Graph input: features the model reads, [B, C, H, W] (possibly noised). */
+export const TRAIN_INPUT = 'features';
+/** Graph input: what the model must predict, [B, C, H, W] (the clean features). */
+export const TRAIN_TARGET = 'target';
+/** Graph output: mean squared error over all elements, scalar. */
+export const TRAIN_LOSS = 'loss';
+/** Loss graph output: sum of squared errors per sample, [B]. */
+export const SAMPLE_SSE = 'sample_sse';
+
+/** Per-step AdamW scalars, float32 scalar inputs, computed in float64 by adamWScalars as torch does on the host. */
+export const ADAMW_DECAY = 'adamw.decay';
+export const ADAMW_STEP_SIZE = 'adamw.step_size';
+export const ADAMW_BC2_SQRT = 'adamw.bias_correction2_sqrt';
+
+export type ParamKind = 'weight' | 'bias';
+
+/** Name of a parameter input, e.g. conv0.weight. */
+export function paramName(layer: number, kind: ParamKind): string {
+  return `conv${layer}.${kind}`;
+}
+/** Name of a gradient output of the gradient graph. */
+export function gradName(layer: number, kind: ParamKind): string {
+  return `grad.${paramName(layer, kind)}`;
+}
+/** Name of a moment input (m: first, v: second). */
+export function momentName(moment: 'm' | 'v', layer: number, kind: ParamKind): string {
+  return `${moment}.${paramName(layer, kind)}`;
+}
+/** Name of the updated value of an input (parameter or moment) output by the training-step graph. */
+export function updatedName(inputName: string): string {
+  return `new.${inputName}`;
+}
+
+/** Shape of parameter `kind` of `layer`. */
+export function paramShape(config: ArConfig, layer: number, kind: ParamKind): number[] {
+  const { inChannels, outChannels } = layerChannels(config, layer);
+  return kind === 'weight' ? [outChannels, inChannels, config.kernel, config.kernel] : [outChannels];
+}
+
+/** The hyper-parameters of AdamW that are fixed for a run (lr may change per step: warm-up). */
+export interface AdamWConstants {
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/** The three per-step scalars of torch's AdamW, in float64: decay 1 - lr*wd, lr / (1 - beta1^t), sqrt(1 - beta2^t). */
+export function adamWScalars(
+  lr: number,
+  weightDecay: number,
+  step: number,
+  constants: AdamWConstants,
+): { decay: number; stepSize: number; bc2Sqrt: number } {
+  return {
+    decay: 1 - lr * weightDecay,
+    stepSize: lr / (1 - constants.beta1 ** step),
+    bc2Sqrt: Math.sqrt(1 - constants.beta2 ** step),
+  };
+}
+
+const BATCH_SHAPE = (config: ArConfig): (number | string)[] => ['batch', config.inChannels, 'height', 'width'];
+
+interface ForwardTrace {
+  /** Input of each layer. */
+  inputs: string[];
+  /** Conv output before the ReLU of each layer. */
+  pre: string[];
+  /** Weight each layer convolves with (the masked weight where the layer has a mask). */
+  effectiveWeights: string[];
+  prediction: string;
+}
+
+function isAllOnes(mask: Float32Array): boolean {
+  return mask.every((v) => v === 1);
+}
+
+/** Reverses both spatial axes of [B, C, H, W]: a flipped causal model reads the grid rotated by 180 degrees. */
+function flipGrid(b: GraphBuilder, x: string, tag: string): string {
+  const starts = b.int64Tensor(`flip.${tag}.starts`, [-1, -1]);
+  const ends = b.int64Tensor(`flip.${tag}.ends`, [-Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]);
+  const axes = b.int64Tensor(`flip.${tag}.axes`, [2, 3]);
+  const steps = b.int64Tensor(`flip.${tag}.steps`, [-1, -1]);
+  return b.node('Slice', [x, starts, ends, axes, steps]);
+}
+
+function declareParams(b: GraphBuilder, config: ArConfig): void {
+  for (let layer = 0; layer < config.layers; layer++)
+    for (const kind of ['weight', 'bias'] as const) b.input(paramName(layer, kind), 'float32', paramShape(config, layer, kind));
+}
+
+/** The forward pass over parameter inputs; masks multiply the weights so the graph is the masked model whatever it is fed. */
+function appendForward(b: GraphBuilder, config: ArConfig, input: string): ForwardTrace {
+  const trace: ForwardTrace = { inputs: [], pre: [], effectiveWeights: [], prediction: '' };
+  const k = config.kernel;
+  let x = input;
+  for (let layer = 0; layer < config.layers; layer++) {
+    const mask = layerMask(config, layer);
+    const w = isAllOnes(mask)
+      ? paramName(layer, 'weight')
+      : b.node('Mul', [paramName(layer, 'weight'), b.floatTensor(`mask${layer}`, mask, [1, 1, k, k])]);
+    const d = layerDilation(config, layer);
+    const pad = layerPadding(config, layer);
+    trace.inputs.push(x);
+    trace.effectiveWeights.push(w);
+    const z = b.node('Conv', [x, w, paramName(layer, 'bias')], {
+      kernel_shape: { ints: [k, k] },
+      dilations: { ints: [d, d] },
+      pads: { ints: [pad, pad, pad, pad] },
+    });
+    trace.pre.push(z);
+    x = layer === config.layers - 1 ? z : b.node('Relu', [z]);
+  }
+  trace.prediction = x;
+  return trace;
+}
+
+/** Flips input and target for a flipped model: the loss of the flipped prediction equals the loss on flipped grids. */
+function modelInputs(b: GraphBuilder, config: ArConfig, withTarget: boolean): { input: string; target: string } {
+  const input = b.input(TRAIN_INPUT, 'float32', BATCH_SHAPE(config));
+  const target = withTarget ? b.input(TRAIN_TARGET, 'float32', BATCH_SHAPE(config)) : input;
+  if (!config.flipped) return { input, target };
+  const flippedInput = flipGrid(b, input, 'input');
+  return { input: flippedInput, target: withTarget ? flipGrid(b, target, 'target') : flippedInput };
+}
+
+/** loss = mean((pred - target)^2) as output TRAIN_LOSS; returns dL/dpred = 2 (pred - target) / N. */
+function appendMse(b: GraphBuilder, prediction: string, target: string): string {
+  const diff = b.node('Sub', [prediction, target]);
+  b.node('ReduceMean', [b.node('Mul', [diff, diff])], { keepdims: { int: 0 } }, TRAIN_LOSS);
+  const count = b.node('Cast', [b.node('Size', [diff])], { to: { int: 1 } });
+  return b.node('Mul', [diff, b.node('Div', [b.scalar(2), count])]);
+}
+
+/** dW [out, in, k, k] of one layer from its input x [B, in, H, W] and dZ [B, out, H, W]; blocked taps are exact zeros. */
+function appendWeightGrad(b: GraphBuilder, config: ArConfig, layer: number, x: string, gz: string): string {
+  const { inChannels, outChannels } = layerChannels(config, layer);
+  const k = config.kernel;
+  const d = layerDilation(config, layer);
+  const pad = layerPadding(config, layer);
+  const mask = layerMask(config, layer);
+  const tag = `l${layer}`;
+  const padded = b.node('Pad', [x, b.int64Tensor(`dw.${tag}.pads`, [0, 0, pad, pad, 0, 0, pad, pad])]);
+  const channelsLast = b.node('Transpose', [padded], { perm: { ints: [0, 2, 3, 1] } });
+  const gzRows = b.node('Reshape', [
+    b.node('Transpose', [gz], { perm: { ints: [1, 0, 2, 3] } }),
+    b.int64Tensor(`dw.${tag}.gshape`, [outChannels, -1]),
+  ]);
+  const xShape = b.int64Tensor(`dw.${tag}.xshape`, [-1, inChannels]);
+  const axes = b.int64Tensor(`dw.${tag}.axes`, [1, 2]);
+  const tapShape = b.int64Tensor(`dw.${tag}.tapshape`, [outChannels, inChannels, 1]);
+  let zero: string | undefined;
+  const taps: string[] = [];
+  for (let kh = 0; kh < k; kh++)
+    for (let kw = 0; kw < k; kw++) {
+      if (mask[kh * k + kw] === 0) {
+        zero ??= b.floatTensor(`dw.${tag}.zero`, new Float32Array(outChannels * inChannels), [outChannels, inChannels, 1]);
+        taps.push(zero);
+        continue;
+      }
+      // rows kh*d .. kh*d + H of the padded grid; the end counts from the far edge because H is dynamic
+      const endOf = (t: number): number => (t * d === 2 * pad ? Number.MAX_SAFE_INTEGER : t * d - 2 * pad);
+      const shifted = b.node('Slice', [
+        channelsLast,
+        b.int64Tensor(`dw.${tag}.t${kh}${kw}.starts`, [kh * d, kw * d]),
+        b.int64Tensor(`dw.${tag}.t${kh}${kw}.ends`, [endOf(kh), endOf(kw)]),
+        axes,
+      ]);
+      const product = b.node('MatMul', [gzRows, b.node('Reshape', [shifted, xShape])]);
+      taps.push(b.node('Reshape', [product, tapShape]));
+    }
+  return b.node('Reshape', [
+    b.node('Concat', taps, { axis: { int: 2 } }),
+    b.int64Tensor(`dw.${tag}.wshape`, [outChannels, inChannels, k, k]),
+  ]);
+}
+
+/** dX [B, in, H, W] = Conv(dZ, W transposed and flipped) with the layer's dilation and padding. */
+function appendInputGrad(b: GraphBuilder, config: ArConfig, layer: number, weight: string, gz: string): string {
+  const k = config.kernel;
+  const d = layerDilation(config, layer);
+  const pad = layerPadding(config, layer);
+  const tag = `l${layer}`;
+  const transposed = b.node('Transpose', [weight], { perm: { ints: [1, 0, 2, 3] } });
+  const flipped = b.node('Slice', [
+    transposed,
+    b.int64Tensor(`dx.${tag}.starts`, [-1, -1]),
+    b.int64Tensor(`dx.${tag}.ends`, [-Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]),
+    b.int64Tensor(`dx.${tag}.axes`, [2, 3]),
+    b.int64Tensor(`dx.${tag}.steps`, [-1, -1]),
+  ]);
+  return b.node('Conv', [gz, flipped], {
+    kernel_shape: { ints: [k, k] },
+    dilations: { ints: [d, d] },
+    pads: { ints: [pad, pad, pad, pad] },
+  });
+}
+
+/** Backward pass; returns the gradient value names per layer. */
+function appendBackward(
+  b: GraphBuilder,
+  config: ArConfig,
+  trace: ForwardTrace,
+  gPrediction: string,
+): { weight: string; bias: string }[] {
+  const grads = new Array<{ weight: string; bias: string }>(config.layers);
+  const zero = b.scalar(0);
+  const biasAxes = b.int64Tensor('db.axes', [0, 2, 3]);
+  let g = gPrediction;
+  for (let layer = config.layers - 1; layer >= 0; layer--) {
+    const z = trace.pre[layer]!;
+    const gz = layer === config.layers - 1 ? g : b.node('Where', [b.node('Greater', [z, zero]), g, zero]);
+    grads[layer] = {
+      weight: appendWeightGrad(b, config, layer, trace.inputs[layer]!, gz),
+      bias: b.node('ReduceSum', [gz, biasAxes], { keepdims: { int: 0 } }),
+    };
+    if (layer > 0) g = appendInputGrad(b, config, layer, trace.effectiveWeights[layer]!, gz);
+  }
+  return grads;
+}
+
+/**
+ * AdamW on one parameter, op for op as torch.optim.AdamW's single-tensor path:
+ * p <- p * decay; m <- beta1 m + (1 - beta1) g; v <- beta2 v + (1 - beta2) g^2;
+ * p <- p - step_size * m / (sqrt(v) / bc2_sqrt + eps). Outputs updatedName(...) of p, m, v.
+ */
+function appendAdamW(
+  b: GraphBuilder,
+  constants: Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'eps', string>,
+  names: { param: string; m: string; v: string },
+  grad: string,
+): void {
+  const decayed = b.node('Mul', [names.param, ADAMW_DECAY]);
+  const m = b.node(
+    'Add',
+    [b.node('Mul', [names.m, constants.beta1]), b.node('Mul', [grad, constants.oneMinusBeta1])],
+    {},
+    updatedName(names.m),
+  );
+  const gSquared = b.node('Mul', [grad, grad]);
+  const v = b.node(
+    'Add',
+    [b.node('Mul', [names.v, constants.beta2]), b.node('Mul', [gSquared, constants.oneMinusBeta2])],
+    {},
+    updatedName(names.v),
+  );
+  const denom = b.node('Add', [b.node('Div', [b.node('Sqrt', [v]), ADAMW_BC2_SQRT]), constants.eps]);
+  const update = b.node('Div', [b.node('Mul', [m, ADAMW_STEP_SIZE]), denom]);
+  b.node('Sub', [decayed, update], {}, updatedName(names.param));
+}
+
+function adamWConstants(b: GraphBuilder, c: AdamWConstants) {
+  // 1 - beta is formed in float64 before rounding to float32, as torch forms it in Python
+  return {
+    beta1: b.scalar(c.beta1),
+    oneMinusBeta1: b.scalar(1 - c.beta1),
+    beta2: b.scalar(c.beta2),
+    oneMinusBeta2: b.scalar(1 - c.beta2),
+    eps: b.scalar(c.eps),
+  };
+}
+
+function declareAdamWScalars(b: GraphBuilder): void {
+  for (const name of [ADAMW_DECAY, ADAMW_STEP_SIZE, ADAMW_BC2_SQRT]) b.input(name, 'float32', []);
+}
+
+/**
+ * Gradient graph (tests and diagnostics): inputs every paramName, TRAIN_INPUT,
+ * TRAIN_TARGET; outputs TRAIN_LOSS and every gradName.
+ */
+export function buildArGradGraph(config: ArConfig): Uint8Array {
+  const b = new GraphBuilder('ar_gradients');
+  declareParams(b, config);
+  const { input, target } = modelInputs(b, config, true);
+  const trace = appendForward(b, config, input);
+  const grads = appendBackward(b, config, trace, appendMse(b, trace.prediction, target));
+  b.output(TRAIN_LOSS, 'float32', []);
+  grads.forEach((g, layer) => {
+    for (const kind of ['weight', 'bias'] as const) {
+      const name = b.node('Identity', [g[kind]], {}, gradName(layer, kind));
+      b.output(name, 'float32', paramShape(config, layer, kind));
+    }
+  });
+  return b.build({ metadata: { 'normscope.ar.config': JSON.stringify(config) } });
+}
+
+/**
+ * One training step: inputs every paramName, momentName('m'|'v', ...),
+ * TRAIN_INPUT, TRAIN_TARGET and the AdamW scalars (adamWScalars); outputs
+ * TRAIN_LOSS (of the parameters before the step) and updatedName(...) of every
+ * parameter and moment.
+ */
+export function buildArTrainStepGraph(config: ArConfig, constants: AdamWConstants): Uint8Array {
+  const b = new GraphBuilder('ar_train_step');
+  declareParams(b, config);
+  for (const moment of ['m', 'v'] as const)
+    for (let layer = 0; layer < config.layers; layer++)
+      for (const kind of ['weight', 'bias'] as const)
+        b.input(momentName(moment, layer, kind), 'float32', paramShape(config, layer, kind));
+  declareAdamWScalars(b);
+  const { input, target } = modelInputs(b, config, true);
+  const trace = appendForward(b, config, input);
+  const grads = appendBackward(b, config, trace, appendMse(b, trace.prediction, target));
+  const c = adamWConstants(b, constants);
+  b.output(TRAIN_LOSS, 'float32', []);
+  grads.forEach((g, layer) => {
+    for (const kind of ['weight', 'bias'] as const) {
+      const names = {
+        param: paramName(layer, kind),
+        m: momentName('m', layer, kind),
+        v: momentName('v', layer, kind),
+      };
+      appendAdamW(b, c, names, g[kind]);
+      const shape = paramShape(config, layer, kind);
+      for (const name of [names.param, names.m, names.v]) b.output(updatedName(name), 'float32', shape);
+    }
+  });
+  return b.build({ metadata: { 'normscope.ar.config': JSON.stringify(config) } });
+}
+
+/**
+ * AdamW alone on one flat parameter of `size` values: inputs `param`, `grad`,
+ * `m`, `v` [size] and the AdamW scalars; outputs updatedName of param, m, v.
+ * The same ops as inside the training-step graph, exposed so they can be
+ * checked against the float64 reference on identical float32 inputs.
+ */
+export function buildAdamWGraph(size: number, constants: AdamWConstants): Uint8Array {
+  const b = new GraphBuilder('adamw');
+  const names = { param: b.input('param', 'float32', [size]), m: b.input('m', 'float32', [size]), v: b.input('v', 'float32', [size]) };
+  const grad = b.input('grad', 'float32', [size]);
+  declareAdamWScalars(b);
+  appendAdamW(b, adamWConstants(b, constants), names, grad);
+  for (const name of [names.param, names.m, names.v]) b.output(updatedName(name), 'float32', [size]);
+  return b.build();
+}
+
+/**
+ * Validation loss graph: inputs every paramName and TRAIN_INPUT (clean
+ * features, which are also the target); output SAMPLE_SSE [B], the sum of
+ * squared prediction errors per sample, so partial batches average exactly.
+ */
+export function buildArLossGraph(config: ArConfig): Uint8Array {
+  const b = new GraphBuilder('ar_loss');
+  declareParams(b, config);
+  const { input, target } = modelInputs(b, config, false);
+  const trace = appendForward(b, config, input);
+  const diff = b.node('Sub', [trace.prediction, target]);
+  b.node('ReduceSum', [b.node('Mul', [diff, diff]), b.int64Tensor('sse.axes', [1, 2, 3])], { keepdims: { int: 0 } }, SAMPLE_SSE);
+  b.output(SAMPLE_SSE, 'float32', ['batch']);
+  return b.build({ metadata: { 'normscope.ar.config': JSON.stringify(config) } });
+}
