@@ -125,9 +125,9 @@ describe('AdamW graph', () => {
     const session = await createSession(buildAdamWGraph(n, constants), { providers: ['cpu'] });
     sessions.push(session);
     const rng = createRng(99);
-    let p = Float32Array.from({ length: n }, () => rng.normal() * 0.1);
-    let m = new Float32Array(n);
-    let v = new Float32Array(n);
+    let p: Float32Array = Float32Array.from({ length: n }, () => rng.normal() * 0.1);
+    let m: Float32Array = new Float32Array(n);
+    let v: Float32Array = new Float32Array(n);
     for (let step = 1; step <= 3; step++) {
       const grad = Float32Array.from({ length: n }, (_, j) => rng.normal() * (j % 10 === 0 ? 1e-6 : 0.01));
       const lr = 1e-3;
