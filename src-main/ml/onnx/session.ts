@@ -4,6 +4,9 @@
  * one runs and with which threads (every scoring run records them), and run
  * float32 tensors in and out.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { NormscopeError } from '../../api/errors';
 
@@ -43,12 +46,20 @@ export function onnxRuntimeVersion(): string {
 
 /**
  * The providers of `wanted` that this onnxruntime-node build can offer, in the
- * same order. A listed but unbundled provider (CUDA needs its own libraries) is
- * kept: whether it loads is found out by trying.
+ * same order. A provider the package lists but does not bundle (CUDA, whose
+ * libraries are installed separately) counts only when its library sits next
+ * to the native binding; whether it then loads is found out by trying.
  */
 export function availableProviders(wanted: readonly ProviderName[] = PREFERRED_PROVIDERS): ProviderName[] {
-  const listed = new Set(ort.listSupportedBackends().map((backend) => backend.name));
-  return wanted.filter((name) => name === 'cpu' || listed.has(name));
+  const listed = new Map(ort.listSupportedBackends().map((backend) => [backend.name, backend.bundled]));
+  return wanted.filter((name) => name === 'cpu' || listed.get(name) === true || (listed.has(name) && providerLibraryInstalled(name)));
+}
+
+function providerLibraryInstalled(name: ProviderName): boolean {
+  const require = createRequire(import.meta.url);
+  const bindingDir = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  if (!existsSync(bindingDir)) return false;
+  return readdirSync(bindingDir).some((file) => file.includes(`onnxruntime_providers_${name}`));
 }
 
 /**
