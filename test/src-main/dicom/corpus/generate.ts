@@ -20,6 +20,8 @@ export interface Variant {
   file: string;
   /** whether the encoding keeps stored values exactly */
   lossless: boolean;
+  /** for lossy variants: the same file decompressed by dcmtk or gdcm, to compare our decoder with */
+  reference?: string;
 }
 
 export interface Corpus {
@@ -29,7 +31,10 @@ export interface Corpus {
   refused: Array<{ original: string; label: string; reason: string }>;
 }
 
-type Encoder = { label: string; lossless: boolean; command: (input: string, output: string) => [string, string[]] };
+type Command = (input: string, output: string) => [string, string[]];
+type Encoder = { label: string; lossless: boolean; command: Command; decompress?: Command };
+
+const DCMDJPEG: Command = (i, o) => ['dcmdjpeg', [i, o]];
 
 const ENCODERS: Encoder[] = [
   { label: 'implicit-le', lossless: true, command: (i, o) => ['dcmconv', ['+ti', i, o]] },
@@ -39,15 +44,20 @@ const ENCODERS: Encoder[] = [
   { label: 'raw-explicit', lossless: true, command: (i, o) => ['dcmconv', ['-F', '+te', i, o]] },
   { label: 'rle-dcmtk', lossless: true, command: (i, o) => ['dcmcrle', [i, o]] },
   { label: 'rle-gdcm', lossless: true, command: (i, o) => ['gdcmconv', ['--rle', i, o]] },
-  { label: 'jpeg-baseline', lossless: false, command: (i, o) => ['dcmcjpeg', ['+eb', i, o]] },
-  { label: 'jpeg-extended', lossless: false, command: (i, o) => ['dcmcjpeg', ['+ee', i, o]] },
+  { label: 'jpeg-baseline', lossless: false, command: (i, o) => ['dcmcjpeg', ['+eb', i, o]], decompress: DCMDJPEG },
+  { label: 'jpeg-extended', lossless: false, command: (i, o) => ['dcmcjpeg', ['+ee', i, o]], decompress: DCMDJPEG },
   { label: 'jpeg-lossless-sv1', lossless: true, command: (i, o) => ['dcmcjpeg', ['+e1', i, o]] },
   { label: 'jpeg-lossless-sv6', lossless: true, command: (i, o) => ['dcmcjpeg', ['+el', '+sv', '6', i, o]] },
   { label: 'jpegls-lossless', lossless: true, command: (i, o) => ['dcmcjpls', [i, o]] },
-  { label: 'jpegls-near', lossless: false, command: (i, o) => ['dcmcjpls', ['+en', i, o]] },
+  { label: 'jpegls-near', lossless: false, command: (i, o) => ['dcmcjpls', ['+en', i, o]], decompress: (i, o) => ['dcmdjpls', [i, o]] },
   { label: 'jpegls-gdcm', lossless: true, command: (i, o) => ['gdcmconv', ['--jpegls', i, o]] },
   { label: 'j2k-lossless', lossless: true, command: (i, o) => ['gdcmconv', ['--j2k', i, o]] },
-  { label: 'j2k-lossy', lossless: false, command: (i, o) => ['gdcmconv', ['--j2k', '--lossy', '-q', '40', i, o]] },
+  {
+    label: 'j2k-lossy',
+    lossless: false,
+    command: (i, o) => ['gdcmconv', ['--j2k', '--lossy', '--irreversible', '-q', '80', i, o]],
+    decompress: (i, o) => ['gdcmconv', ['--raw', i, o]],
+  },
 ];
 
 const require = createRequire(import.meta.url);
@@ -115,7 +125,14 @@ async function build(dir: string): Promise<Omit<Corpus, 'dir'>> {
       try {
         execFileSync(tool, args, { stdio: 'pipe', timeout: 30_000 });
         if (!existsSync(join(dir, name))) throw new Error('no output file');
-        variants.push({ original: o.name, label: encoder.label, file: name, lossless: encoder.lossless });
+        const variant: Variant = { original: o.name, label: encoder.label, file: name, lossless: encoder.lossless };
+        if (encoder.decompress) {
+          const reference = `${o.name}.${encoder.label}.reference.dcm`;
+          const [refTool, refArgs] = encoder.decompress(join(dir, name), join(dir, reference));
+          execFileSync(refTool, refArgs, { stdio: 'pipe', timeout: 30_000 });
+          variant.reference = reference;
+        }
+        variants.push(variant);
       } catch (err) {
         const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
         refused.push({ original: o.name, label: encoder.label, reason: stderr || String(err) });

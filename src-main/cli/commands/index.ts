@@ -1,0 +1,15 @@
+/**
+ * Every `normscope` subcommand. A command lives in its own module exporting
+ * `register(program)`; to add one, write `commands/<name>.ts` and add one line
+ * to this list (help shows commands in this order).
+ */
+import type { Command } from 'commander';
+import { register as registerBackbone } from './backbone';
+import { register as registerDicom } from './dicom';
+import { register as registerServe } from './serve';
+
+export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
+  registerServe,
+  registerDicom,
+  registerBackbone,
+];

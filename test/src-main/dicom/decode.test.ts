@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NormscopeError } from '../../../src-main/api/errors';
+import { decodeFrame, modalityLut } from '../../../src-main/dicom/decode';
+import type { StoredValues } from '../../../src-main/dicom/decode';
+import { storedValuesSha256 } from '../../../src-main/dicom/info';
+import { parseDicom } from '../../../src-main/dicom/parse';
+import { ensureCorpus } from './corpus/generate';
+import type { Corpus, Variant } from './corpus/generate';
+import { ORIGINALS } from './corpus/originals';
+import type { Original } from './corpus/originals';
+
+let corpus: Corpus;
+beforeAll(async () => {
+  corpus = await ensureCorpus();
+}, 120_000);
+
+function naturalArray(o: Original, values: number[]): StoredValues {
+  if (o.bitsAllocated <= 8) return o.signed ? Int8Array.from(values) : Uint8Array.from(values);
+  return o.signed ? Int16Array.from(values) : Uint16Array.from(values);
+}
+
+async function decodeAll(v: Variant): Promise<{ frames: StoredValues[]; photometric: string }> {
+  const parsed = parseDicom(readFileSync(join(corpus.dir, v.file)), v.file);
+  const frames: StoredValues[] = [];
+  let photometric = '';
+  for (let f = 0; f < parsed.header.numberOfFrames; f++) {
+    const decoded = await decodeFrame(parsed, f);
+    frames.push(decoded.data);
+    photometric = decoded.photometric;
+  }
+  return { frames, photometric };
+}
+
+function originalOf(v: Variant): Original {
+  return ORIGINALS.find((o) => o.name === v.original)!;
+}
+
+function expectedFrames(o: Original): number[][] {
+  const perFrame = o.rows * o.columns * o.samplesPerPixel;
+  return Array.from({ length: o.frames }, (_, f) => o.expected.slice(f * perFrame, (f + 1) * perFrame));
+}
+
+/** YBR_FULL to RGB (PS3.3 C.7.6.3.1.2), what libjpeg returns for a YCbCr JPEG. */
+function ybrToRgb(values: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += 3) {
+    const [y, cb, cr] = [values[i]!, values[i + 1]! - 128, values[i + 2]! - 128];
+    const clamp = (v: number): number => Math.min(255, Math.max(0, Math.round(v)));
+    out.push(clamp(y + 1.402 * cr), clamp(y - 0.344136 * cb - 0.714136 * cr), clamp(y + 1.772 * cb));
+  }
+  return out;
+}
+
+function errorStats(actual: ArrayLike<number>, expected: number[], peak: number): { maxAbs: number; psnr: number } {
+  let maxAbs = 0;
+  let squared = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = actual[i]! - expected[i]!;
+    maxAbs = Math.max(maxAbs, Math.abs(d));
+    squared += d * d;
+  }
+  const mse = squared / expected.length;
+  return { maxAbs, psnr: mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse) };
+}
+
+/**
+ * Lossy tolerances, stated. Against the reference decoder (dcmdjpeg, dcmdjpls,
+ * gdcm's openjpeg) our output must agree to within 1 (IDCT rounding may differ).
+ * Against the original: PSNR over the full stored range (the test images carry
+ * 5% noise, hard for JPEG at dcmcjpeg's default quality), and for JPEG-LS
+ * near-lossless the NEAR bound itself.
+ */
+const LOSSY_TOLERANCE: Record<string, { minPsnr: number; maxAbs?: number }> = {
+  'jpeg-baseline': { minPsnr: 25 },
+  'jpeg-extended': { minPsnr: 25 },
+  'jpegls-near': { minPsnr: 40, maxAbs: 2 }, // dcmcjpls +en uses NEAR = 2
+  'j2k-lossy': { minPsnr: 35 },
+};
+const MAX_DIFFERENCE_FROM_REFERENCE_DECODER = 1;
+
+describe('decoding the corpus', () => {
+  it('made every variant the tools can write (so a missing tool cannot skip the comparisons)', () => {
+    const labels = (name: string): string[] => corpus.variants.filter((v) => v.original === name).map((v) => v.label).sort();
+    expect(labels('mono16s')).toEqual(
+      [
+        'deflated', 'explicit-be', 'explicit-le', 'htj2k', 'implicit-le', 'j2k-lossless', 'j2k-lossy', 'jpeg-baseline', 'jpeg-extended',
+        'jpeg-lossless-sv1', 'jpeg-lossless-sv6', 'jpegls-gdcm', 'jpegls-lossless', 'raw-explicit', 'raw-implicit', 'rle-dcmtk', 'rle-gdcm',
+      ].sort(),
+    );
+    expect(labels('rgbplanar')).toContain('jpegls-near');
+    expect(labels('bits1')).toEqual(['deflated', 'explicit-be', 'explicit-le', 'implicit-le', 'raw-explicit', 'raw-implicit']);
+  });
+
+  it('decodes every lossless variant to exactly the stored values of the original (sha256 per frame)', async () => {
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const v of corpus.variants.filter((x) => x.lossless)) {
+      const o = originalOf(v);
+      const { frames } = await decodeAll(v);
+      const expected = expectedFrames(o);
+      expect(frames.length, v.file).toBe(o.frames);
+      frames.forEach((data, f) => {
+        compared++;
+        if (storedValuesSha256(data) !== storedValuesSha256(naturalArray(o, expected[f]!))) mismatches.push(`${v.file} frame ${f}`);
+      });
+    }
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(150);
+  });
+
+  it('decodes lossy variants like the reference decoders do, and within the stated tolerance of the original', async () => {
+    const report: string[] = [];
+    for (const v of corpus.variants.filter((x) => !x.lossless)) {
+      const o = originalOf(v);
+      const tolerance = LOSSY_TOLERANCE[v.label]!;
+      const jpeg = v.label.startsWith('jpeg-');
+      // 12-bit lossy JPEG is refused (next test)
+      if (v.label === 'jpeg-extended' && o.bitsStored > 8) continue;
+      const { frames, photometric } = await decodeAll(v);
+      const reference = await decodeAll({ ...v, file: v.reference! });
+      frames.forEach((data, f) => {
+        const fromReference = errorStats(data, Array.from(reference.frames[f]!), 1).maxAbs;
+        if (fromReference > MAX_DIFFERENCE_FROM_REFERENCE_DECODER) report.push(`${v.file} frame ${f}: differs from the reference decoder by ${fromReference}`);
+      });
+      // dcmcjpeg rescales wider data to 8 bits for baseline and turns palette into RGB: no original to compare with
+      if (jpeg && (o.bitsAllocated !== 8 || o.photometric === 'PALETTE COLOR')) continue;
+      const expected = expectedFrames(o);
+      frames.forEach((data, f) => {
+        const reference = jpeg && o.photometric === 'YBR_FULL' ? ybrToRgb(expected[f]!) : expected[f]!;
+        if (jpeg && o.samplesPerPixel === 3) expect(photometric).toBe('RGB');
+        const { maxAbs, psnr } = errorStats(data, reference, 2 ** o.bitsStored - 1);
+        if (psnr < tolerance.minPsnr || maxAbs > (tolerance.maxAbs ?? Infinity)) {
+          report.push(`${v.file} frame ${f}: PSNR ${psnr.toFixed(1)} dB, max abs error ${maxAbs}`);
+        }
+      });
+    }
+    expect(report).toEqual([]);
+  });
+
+  it('refuses 12-bit lossy JPEG with a clear Unavailable error instead of wrong pixels', async () => {
+    const v = corpus.variants.find((x) => x.original === 'mono12' && x.label === 'jpeg-extended')!;
+    const error = await decodeAll(v).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NormscopeError);
+    expect((error as NormscopeError).name).toBe('Unavailable');
+    expect((error as NormscopeError).message).toMatch(/mono12\.jpeg-extended\.dcm: 12-bit lossy JPEG/);
+  });
+
+  it('clears bits above High Bit and sign-extends 12-bit signed values', async () => {
+    const v = corpus.variants.find((x) => x.original === 'mono12s' && x.label === 'explicit-le')!;
+    const { frames } = await decodeAll(v);
+    const data = frames[0]!;
+    expect(data).toBeInstanceOf(Int16Array);
+    expect(Math.min(...data)).toBeGreaterThanOrEqual(-2048);
+    expect(Math.max(...data)).toBeLessThanOrEqual(2047);
+    expect(Math.min(...data)).toBeLessThan(0);
+  });
+
+  it('unpacks 1-bit frames that start in the middle of a byte', async () => {
+    const v = corpus.variants.find((x) => x.original === 'bits1' && x.label === 'explicit-le')!;
+    const { frames } = await decodeAll(v);
+    const o = originalOf(v);
+    expect(frames.map((f) => Array.from(f))).toEqual(expectedFrames(o));
+  });
+});
+
+describe('modalityLut', () => {
+  it('applies slope and intercept, e.g. CT stored values to Hounsfield units', () => {
+    expect(Array.from(modalityLut(Int16Array.from([0, 1024, -5]), 1, -1024))).toEqual([-1024, 0, -1029]);
+    expect(Array.from(modalityLut(Uint16Array.from([10]), 0.5, 2))).toEqual([7]);
+  });
+});
