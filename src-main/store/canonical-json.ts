@@ -12,14 +12,18 @@ export function canonicalJson(value: unknown): string {
     case 'boolean':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new NormscopeError('InvalidRequest', `canonical JSON cannot hold ${value}`);
+      if (!Number.isFinite(value))
+        throw new NormscopeError('InvalidRequest', `canonical JSON cannot hold ${value}`);
       return JSON.stringify(value);
     case 'object':
       if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
       return `{${Object.keys(value)
         .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
         .sort()
-        .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+        .map(
+          (key) =>
+            `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+        )
         .join(',')}}`;
     default:
       throw new NormscopeError('InvalidRequest', `canonical JSON cannot hold a ${typeof value}`);

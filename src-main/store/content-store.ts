@@ -112,7 +112,10 @@ export class ContentStore {
 
   private shardDir(sha: string): string {
     if (!isSha256(sha)) {
-      throw new NormscopeError('InvalidRequest', `not a content address (64 lowercase hex digits expected): ${JSON.stringify(String(sha).slice(0, 80))}`);
+      throw new NormscopeError(
+        'InvalidRequest',
+        `not a content address (64 lowercase hex digits expected): ${JSON.stringify(String(sha).slice(0, 80))}`,
+      );
     }
     return join(this.root, sha.slice(0, 2));
   }
@@ -128,7 +131,10 @@ function tempName(): string {
   return `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`;
 }
 
-async function writeDurably(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+async function writeDurably(
+  path: string,
+  write: (handle: FileHandle) => Promise<void>,
+): Promise<void> {
   const handle = await open(path, 'wx');
   try {
     await write(handle);

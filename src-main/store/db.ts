@@ -22,7 +22,10 @@ export function openDatabase(file: string): OpenedDatabase {
   try {
     db = new Database(file);
   } catch (err) {
-    throw new NormscopeError('Unavailable', `cannot open database ${file}: ${(err as Error).message}`);
+    throw new NormscopeError(
+      'Unavailable',
+      `cannot open database ${file}: ${(err as Error).message}`,
+    );
   }
   try {
     configure(db, file);
@@ -31,7 +34,10 @@ export function openDatabase(file: string): OpenedDatabase {
   } catch (err) {
     db.close();
     if (err instanceof NormscopeError) throw err;
-    throw new NormscopeError('Unavailable', `database ${file} is not usable: ${(err as Error).message}`);
+    throw new NormscopeError(
+      'Unavailable',
+      `database ${file} is not usable: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -40,7 +46,10 @@ function configure(db: SqliteDatabase, file: string): void {
   if (file !== ':memory:') {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') {
-      throw new NormscopeError('Unavailable', `database ${file} cannot use write-ahead logging (journal mode stays ${String(mode)}); is it on a network drive?`);
+      throw new NormscopeError(
+        'Unavailable',
+        `database ${file} cannot use write-ahead logging (journal mode stays ${String(mode)}); is it on a network drive?`,
+      );
     }
   }
   // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1 (NORMAL): in WAL mode a
@@ -51,8 +60,14 @@ function configure(db: SqliteDatabase, file: string): void {
 }
 
 function quickCheck(db: SqliteDatabase, file: string): string {
-  const rows = db.pragma('quick_check', { simple: false }) as Array<{ quick_check: string }>;
-  const problems = rows.map((row) => row.quick_check);
+  let problems: string[];
+  try {
+    const rows = db.pragma('quick_check', { simple: false }) as Array<{ quick_check: string }>;
+    problems = rows.map((row) => row.quick_check);
+  } catch (err) {
+    // damage bad enough that the check itself stops (SQLITE_CORRUPT)
+    problems = [(err as Error).message];
+  }
   if (problems.length === 1 && problems[0] === 'ok') return 'ok';
   throw new NormscopeError(
     'Unavailable',

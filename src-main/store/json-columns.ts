@@ -9,14 +9,18 @@ export const systemClock: Clock = () => new Date().toISOString();
 export function toJson(value: unknown, what: string): string {
   const text = JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw new NormscopeError('InvalidRequest', `${what} holds a non-finite number (${v}), which JSON cannot store`);
+      throw new NormscopeError(
+        'InvalidRequest',
+        `${what} holds a non-finite number (${v}), which JSON cannot store`,
+      );
     }
     if (typeof v === 'bigint') {
       throw new NormscopeError('InvalidRequest', `${what} holds a bigint, which JSON cannot store`);
     }
     return v;
   });
-  if (text === undefined) throw new NormscopeError('InvalidRequest', `${what} has no JSON form (${typeof value})`);
+  if (text === undefined)
+    throw new NormscopeError('InvalidRequest', `${what} has no JSON form (${typeof value})`);
   return text;
 }
 

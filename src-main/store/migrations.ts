@@ -32,7 +32,11 @@ export interface MigrationResult {
  * database at a whole version. Refuses (Unavailable) a database written by a
  * newer Normscope rather than guess at a schema it does not know.
  */
-export function migrate(db: SqliteDatabase, migrations: readonly Migration[] = MIGRATIONS, label = 'database'): MigrationResult {
+export function migrate(
+  db: SqliteDatabase,
+  migrations: readonly Migration[] = MIGRATIONS,
+  label = 'database',
+): MigrationResult {
   checkOrder(migrations);
   const from = schemaVersion(db);
   const known = migrations.at(-1)?.version ?? 0;
@@ -56,7 +60,10 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[] = M
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1 || !Number.isInteger(migration.version)) {
-      throw new NormscopeError('Internal', `migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`);
+      throw new NormscopeError(
+        'Internal',
+        `migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`,
+      );
     }
   });
 }

@@ -11,7 +11,9 @@ import { migrate } from './migrations';
 import { AuditRepository } from './repositories/audit-repository';
 import { ImportErrorsRepository } from './repositories/import-errors-repository';
 import { JobsRepository } from './repositories/jobs-repository';
+import { ModelsRepository } from './repositories/models-repository';
 import { ReviewersRepository } from './repositories/reviewers-repository';
+import { ScoringRepository } from './repositories/scoring-repository';
 import { SettingsRepository } from './repositories/settings-repository';
 import { StudiesRepository } from './repositories/studies-repository';
 import { ThresholdsRepository } from './repositories/thresholds-repository';
@@ -44,6 +46,8 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly studies: StudiesRepository;
   readonly importErrors: ImportErrorsRepository;
+  readonly models: ModelsRepository;
+  readonly scoring: ScoringRepository;
   /** Runs `fn` in one BEGIN IMMEDIATE transaction (savepoint when nested); `fn` must be synchronous. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -98,6 +102,8 @@ export function openStore(location: StoreLocation, options: StoreOptions = {}): 
     audit: new AuditRepository(db, clock),
     studies: new StudiesRepository(db, clock),
     importErrors: new ImportErrorsRepository(db, clock),
+    models: new ModelsRepository(db, clock),
+    scoring: new ScoringRepository(db, clock),
     transaction: <T>(fn: () => T): T => inTransaction(db, fn),
     close(): void {
       if (db.open) db.close();

@@ -79,9 +79,13 @@ export class AuditRepository {
       `INSERT INTO audit_log (seq, time, actor, action, object_ids, details, prev_hash, hash)
        VALUES (@seq, @time, @actor, @action, @object_ids, @details, @prev_hash, @hash)`,
     );
-    this.selectHead = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+    this.selectHead = db.prepare<[], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+    );
     this.selectAll = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY seq');
-    this.selectRange = db.prepare<[number, number], AuditRow>('SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?');
+    this.selectRange = db.prepare<[number, number], AuditRow>(
+      'SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?',
+    );
   }
 
   /** Appends an entry chained to the current head, atomically (inside the caller's transaction when there is one). */
@@ -133,20 +137,27 @@ export class AuditRepository {
       expectedSeq = row.seq + 1;
       entries += 1;
     }
-    return { ok: true, entries, head: entries === 0 ? null : { seq: expectedSeq - 1, hash: prevHash } };
+    return {
+      ok: true,
+      entries,
+      head: entries === 0 ? null : { seq: expectedSeq - 1, hash: prevHash },
+    };
   }
 }
 
 function checkRow(row: AuditRow, expectedSeq: number, prevHash: string): string | null {
-  if (row.seq !== expectedSeq) return `expected entry ${expectedSeq} but found ${row.seq}: entries are missing`;
-  if (row.prev_hash !== prevHash) return `entry ${row.seq} does not link to the hash of the entry before it`;
+  if (row.seq !== expectedSeq)
+    return `expected entry ${expectedSeq} but found ${row.seq}: entries are missing`;
+  if (row.prev_hash !== prevHash)
+    return `entry ${row.seq} does not link to the hash of the entry before it`;
   let entry: AuditEntry;
   try {
     entry = toEntry(row);
   } catch {
     return `entry ${row.seq} holds unreadable JSON`;
   }
-  if (auditHash(prevHash, entry) !== row.hash) return `entry ${row.seq} was altered: its content does not match its hash`;
+  if (auditHash(prevHash, entry) !== row.hash)
+    return `entry ${row.seq} was altered: its content does not match its hash`;
   return null;
 }
 

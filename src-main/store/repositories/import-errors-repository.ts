@@ -30,7 +30,9 @@ export class ImportErrorsRepository {
     this.insert = db.prepare<[string | null, string, string, string]>(
       'INSERT INTO import_errors (job_id, path, reason, occurred_at) VALUES (?, ?, ?, ?)',
     );
-    this.selectByJob = db.prepare<[string], ImportErrorRow>('SELECT * FROM import_errors WHERE job_id = ? ORDER BY id');
+    this.selectByJob = db.prepare<[string], ImportErrorRow>(
+      'SELECT * FROM import_errors WHERE job_id = ? ORDER BY id',
+    );
   }
 
   record(jobId: string | null, path: string, reason: string): void {

@@ -27,7 +27,10 @@ export interface JobRecord {
 }
 
 /** Fields of an upsert; timestamps default to now (createdAt is kept for an existing job). */
-export type JobUpsert = Omit<JobRecord, 'createdAt' | 'updatedAt'> & { createdAt?: string; updatedAt?: string };
+export type JobUpsert = Omit<JobRecord, 'createdAt' | 'updatedAt'> & {
+  createdAt?: string;
+  updatedAt?: string;
+};
 
 interface JobRow {
   id: string;
@@ -64,7 +67,9 @@ export class JobsRepository {
          checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
     );
     this.selectById = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?');
-    this.selectRecent = db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?');
+    this.selectRecent = db.prepare<[number], JobRow>(
+      'SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT ?',
+    );
     this.selectUnfinished = db.prepare<[string, string, string], JobRow>(
       'SELECT * FROM jobs WHERE state IN (?, ?, ?) ORDER BY created_at, id',
     );
@@ -82,7 +87,10 @@ export class JobsRepository {
       message: job.message,
       error: job.error === null ? null : toJson(job.error, `error of job ${job.id}`),
       params: toJson(job.params ?? {}, `params of job ${job.id}`),
-      checkpoint: job.checkpoint === null || job.checkpoint === undefined ? null : toJson(job.checkpoint, `checkpoint of job ${job.id}`),
+      checkpoint:
+        job.checkpoint === null || job.checkpoint === undefined
+          ? null
+          : toJson(job.checkpoint, `checkpoint of job ${job.id}`),
       created_at: job.createdAt ?? at,
       updated_at: job.updatedAt ?? at,
     });

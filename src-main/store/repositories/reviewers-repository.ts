@@ -27,17 +27,22 @@ export class ReviewersRepository {
     db: SqliteDatabase,
     private readonly now: Clock = systemClock,
   ) {
-    this.insert = db.prepare<[string, string, string]>('INSERT INTO reviewers (id, name, created_at) VALUES (?, ?, ?)');
+    this.insert = db.prepare<[string, string, string]>(
+      'INSERT INTO reviewers (id, name, created_at) VALUES (?, ?, ?)',
+    );
     this.selectById = db.prepare<[string], ReviewerRow>('SELECT * FROM reviewers WHERE id = ?');
     this.selectByName = db.prepare<[string], ReviewerRow>('SELECT * FROM reviewers WHERE name = ?');
-    this.selectAll = db.prepare<[], ReviewerRow>('SELECT * FROM reviewers ORDER BY name COLLATE NOCASE, id');
+    this.selectAll = db.prepare<[], ReviewerRow>(
+      'SELECT * FROM reviewers ORDER BY name COLLATE NOCASE, id',
+    );
   }
 
   /** Adds a reviewer; Conflict when the name is taken, InvalidRequest when it is blank. */
   create(name: string): Reviewer {
     const trimmed = name.trim();
     if (trimmed === '') throw new NormscopeError('InvalidRequest', 'a reviewer needs a name');
-    if (this.selectByName.get(trimmed)) throw new NormscopeError('Conflict', `a reviewer named "${trimmed}" already exists`);
+    if (this.selectByName.get(trimmed))
+      throw new NormscopeError('Conflict', `a reviewer named "${trimmed}" already exists`);
     const id = randomUUID();
     this.insert.run(id, trimmed, this.now());
     return this.get(id) as Reviewer;

@@ -15,7 +15,9 @@ export class SettingsRepository {
     private readonly db: SqliteDatabase,
     private readonly now: Clock = systemClock,
   ) {
-    this.selectAll = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings ORDER BY key');
+    this.selectAll = db.prepare<[], { key: string; value: string }>(
+      'SELECT key, value FROM settings ORDER BY key',
+    );
     this.upsert = db.prepare<[string, string, string]>(
       `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,

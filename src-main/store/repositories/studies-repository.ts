@@ -81,7 +81,12 @@ export interface WorklistRow {
   seriesCount: number;
   instanceCount: number;
   /** the current verdict (latest not superseded), null when none */
-  verdict: { id: number; value: 'normal' | 'abnormal' | 'uncertain'; reviewerId: string; at: string } | null;
+  verdict: {
+    id: number;
+    value: 'normal' | 'abnormal' | 'uncertain';
+    reviewerId: string;
+    at: string;
+  } | null;
   /** the latest study score, null when never scored */
   score: { value: number; scoringRunId: string; modelVersionId: string; at: string } | null;
 }
@@ -218,11 +223,11 @@ export class StudiesRepository {
          @frames, @rows, @columns, @transfer_syntax_uid, @file_sha256, @source_path, @file_size, @attributes, @at)
        ON CONFLICT (sop_instance_uid) DO NOTHING`,
     );
-    this.refreshModalities = db.prepare<[string]>(
+    this.refreshModalities = db.prepare<[{ study_uid: string }]>(
       `UPDATE studies SET modalities = (
          SELECT json_group_array(modality) FROM (
-           SELECT DISTINCT modality FROM series WHERE study_uid = ?1 AND modality IS NOT NULL ORDER BY modality))
-       WHERE study_uid = ?1`,
+           SELECT DISTINCT modality FROM series WHERE study_uid = @study_uid AND modality IS NOT NULL ORDER BY modality))
+       WHERE study_uid = @study_uid`,
     );
     this.selectWorklist = db.prepare<[], WorklistDbRow>(
       'SELECT * FROM study_worklist ORDER BY study_score IS NULL, study_score DESC, study_date DESC, study_uid',
@@ -255,7 +260,7 @@ export class StudiesRepository {
         touchedStudies.add(item.study.studyUid);
         return this.storeOne(item, at);
       });
-      for (const studyUid of touchedStudies) this.refreshModalities.run(studyUid);
+      for (const studyUid of touchedStudies) this.refreshModalities.run({ study_uid: studyUid });
       return outcomes;
     });
   }
@@ -275,7 +280,13 @@ export class StudiesRepository {
       instancesBySeries.set(instance.series_uid, list);
     }
     return {
-      patient: { patientId: row.patient_id, issuer: row.issuer, name: row.name, birthDate: row.birth_date, sex: row.sex },
+      patient: {
+        patientId: row.patient_id,
+        issuer: row.issuer,
+        name: row.name,
+        birthDate: row.birth_date,
+        sex: row.sex,
+      },
       study: {
         studyUid: row.study_uid,
         studyDate: row.study_date,
@@ -291,7 +302,10 @@ export class StudiesRepository {
     };
   }
 
-  private storeOne({ patient, study, series, instance }: InstanceUpsert, at: string): UpsertOutcome {
+  private storeOne(
+    { patient, study, series, instance }: InstanceUpsert,
+    at: string,
+  ): UpsertOutcome {
     const patientRow = this.upsertPatient.get({
       patient_id: patient.patientId,
       issuer: patient.issuer ?? '',
@@ -316,8 +330,12 @@ export class StudiesRepository {
       modality: series.modality ?? null,
       description: series.description ?? null,
       frame_of_reference_uid: series.frameOfReferenceUid ?? null,
-      orientation: series.orientation ? toJson(series.orientation, `orientation of series ${series.seriesUid}`) : null,
-      spacing: series.spacing ? toJson(series.spacing, `spacing of series ${series.seriesUid}`) : null,
+      orientation: series.orientation
+        ? toJson(series.orientation, `orientation of series ${series.seriesUid}`)
+        : null,
+      spacing: series.spacing
+        ? toJson(series.spacing, `spacing of series ${series.seriesUid}`)
+        : null,
       at,
     });
     const result = this.insertInstance.run({
@@ -333,7 +351,10 @@ export class StudiesRepository {
       file_sha256: instance.fileSha256 ?? null,
       source_path: instance.sourcePath ?? null,
       file_size: instance.fileSize ?? null,
-      attributes: toJson(instance.attributes ?? {}, `attributes of instance ${instance.sopInstanceUid}`),
+      attributes: toJson(
+        instance.attributes ?? {},
+        `attributes of instance ${instance.sopInstanceUid}`,
+      ),
       at,
     });
     return result.changes === 1 ? 'inserted' : 'existing';
@@ -357,11 +378,21 @@ function toWorklistRow(row: WorklistDbRow): WorklistRow {
     verdict:
       row.verdict_id === null
         ? null
-        : { id: row.verdict_id, value: row.verdict!, reviewerId: row.verdict_reviewer_id!, at: row.verdict_at! },
+        : {
+            id: row.verdict_id,
+            value: row.verdict!,
+            reviewerId: row.verdict_reviewer_id!,
+            at: row.verdict_at!,
+          },
     score:
       row.study_score === null
         ? null
-        : { value: row.study_score, scoringRunId: row.scoring_run_id!, modelVersionId: row.score_model_version_id!, at: row.scored_at! },
+        : {
+            value: row.study_score,
+            scoringRunId: row.scoring_run_id!,
+            modelVersionId: row.score_model_version_id!,
+            at: row.scored_at!,
+          },
   };
 }
 

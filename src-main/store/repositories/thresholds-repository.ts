@@ -47,7 +47,9 @@ export class ThresholdsRepository {
     this.selectCurrent = db.prepare<[string], ThresholdRow>(
       'SELECT * FROM thresholds WHERE model_version_id = ? ORDER BY id DESC LIMIT 1',
     );
-    this.selectHistory = db.prepare<[string], ThresholdRow>('SELECT * FROM thresholds WHERE model_version_id = ? ORDER BY id');
+    this.selectHistory = db.prepare<[string], ThresholdRow>(
+      'SELECT * FROM thresholds WHERE model_version_id = ? ORDER BY id',
+    );
   }
 
   append(input: ThresholdInput): Threshold {

@@ -72,13 +72,17 @@ export class VerdictsRepository {
          @model_version_id, @threshold_id, @created_at, @supersedes_id)`,
     );
     this.selectById = db.prepare<[number], VerdictRow>('SELECT * FROM verdicts WHERE id = ?');
-    this.selectSupersededBy = db.prepare<[number], { id: number }>('SELECT id FROM verdicts WHERE supersedes_id = ?');
+    this.selectSupersededBy = db.prepare<[number], { id: number }>(
+      'SELECT id FROM verdicts WHERE supersedes_id = ?',
+    );
     this.selectCurrent = db.prepare<[string], VerdictRow>(
       `SELECT v.* FROM verdicts v
        WHERE v.study_uid = ? AND NOT EXISTS (SELECT 1 FROM verdicts l WHERE l.supersedes_id = v.id)
        ORDER BY v.id DESC LIMIT 1`,
     );
-    this.selectHistory = db.prepare<[string], VerdictRow>('SELECT * FROM verdicts WHERE study_uid = ? ORDER BY id');
+    this.selectHistory = db.prepare<[string], VerdictRow>(
+      'SELECT * FROM verdicts WHERE study_uid = ? ORDER BY id',
+    );
   }
 
   /**
@@ -95,7 +99,10 @@ export class VerdictsRepository {
         reviewer_id: input.reviewerId,
         verdict: input.verdict,
         comment: input.comment ?? '',
-        region_marks: toJson(input.regionMarks ?? [], `region marks of a verdict on study ${input.studyUid}`),
+        region_marks: toJson(
+          input.regionMarks ?? [],
+          `region marks of a verdict on study ${input.studyUid}`,
+        ),
         model_version_id: input.modelVersionId ?? null,
         threshold_id: input.thresholdId ?? null,
         created_at: this.now(),
@@ -123,12 +130,20 @@ export class VerdictsRepository {
 
   private checkSupersedable(id: number, studyUid: string): void {
     const previous = this.selectById.get(id);
-    if (!previous) throw new NormscopeError('NotFound', `verdict ${id} to supersede does not exist`);
+    if (!previous)
+      throw new NormscopeError('NotFound', `verdict ${id} to supersede does not exist`);
     if (previous.study_uid !== studyUid) {
-      throw new NormscopeError('Conflict', `verdict ${id} is on another study and cannot be superseded by a verdict on this one`);
+      throw new NormscopeError(
+        'Conflict',
+        `verdict ${id} is on another study and cannot be superseded by a verdict on this one`,
+      );
     }
     const later = this.selectSupersededBy.get(id);
-    if (later) throw new NormscopeError('Conflict', `verdict ${id} was already superseded by verdict ${later.id}`);
+    if (later)
+      throw new NormscopeError(
+        'Conflict',
+        `verdict ${id} was already superseded by verdict ${later.id}`,
+      );
   }
 }
 

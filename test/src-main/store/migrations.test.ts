@@ -20,7 +20,9 @@ afterEach(() => {
 
 function tableNames(db: SqliteDatabase): string[] {
   return db
-    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name")
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name",
+    )
     .all()
     .map((row) => row.name);
 }
@@ -32,9 +34,25 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(tableNames(db)).toEqual(
       expect.arrayContaining([
-        'patients', 'studies', 'series', 'instances', 'import_errors', 'backbones', 'model_versions',
-        'training_runs', 'scoring_runs', 'anomaly_maps', 'series_scores', 'study_scores', 'thresholds',
-        'reviewers', 'verdicts', 'settings', 'jobs', 'audit_log', 'study_worklist',
+        'patients',
+        'studies',
+        'series',
+        'instances',
+        'import_errors',
+        'backbones',
+        'model_versions',
+        'training_runs',
+        'scoring_runs',
+        'anomaly_maps',
+        'series_scores',
+        'study_scores',
+        'thresholds',
+        'reviewers',
+        'verdicts',
+        'settings',
+        'jobs',
+        'audit_log',
+        'study_worklist',
       ]),
     );
     expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length });
@@ -53,7 +71,9 @@ describe('migrations', () => {
       db.prepare(
         "INSERT INTO studies (study_uid, patient_ref, study_date) VALUES ('1.2.3', (SELECT id FROM patients), '2025-12-31')",
       ).run();
-      db.prepare("INSERT INTO reviewers (id, name, created_at) VALUES ('r1', 'Dr A', '2026-01-01T00:00:00.000Z')").run();
+      db.prepare(
+        "INSERT INTO reviewers (id, name, created_at) VALUES ('r1', 'Dr A', '2026-01-01T00:00:00.000Z')",
+      ).run();
       db.prepare(
         "INSERT INTO verdicts (study_uid, reviewer_id, verdict, created_at) VALUES ('1.2.3', 'r1', 'abnormal', '2026-01-02T00:00:00.000Z')",
       ).run();
@@ -97,5 +117,4 @@ describe('migrations', () => {
     expect(tableNames(db)).not.toContain('half_done');
     db.close();
   });
-
 });
