@@ -56,8 +56,8 @@ export function availableProviders(wanted: readonly ProviderName[] = PREFERRED_P
 }
 
 function providerLibraryInstalled(name: ProviderName): boolean {
-  const require = createRequire(import.meta.url);
-  const bindingDir = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  const packageEntry = createRequire(import.meta.url).resolve('onnxruntime-node');
+  const bindingDir = join(dirname(packageEntry), '..', 'bin', 'napi-v6', process.platform, process.arch);
   if (!existsSync(bindingDir)) return false;
   return readdirSync(bindingDir).some((file) => file.includes(`onnxruntime_providers_${name}`));
 }
