@@ -48,11 +48,18 @@ export function migrate(
   }
   for (const migration of migrations) {
     if (migration.version <= from) continue;
-    inTransaction(db, () => {
-      migration.up(db);
-      // a number from our own list, not input: pragmas take no bound parameters
-      db.pragma(`user_version = ${migration.version}`);
-    });
+    try {
+      inTransaction(db, () => {
+        migration.up(db);
+        // a number from our own list, not input: pragmas take no bound parameters
+        db.pragma(`user_version = ${migration.version}`);
+      });
+    } catch (err) {
+      throw new NormscopeError(
+        'Unavailable',
+        `${label} could not be upgraded to schema version ${migration.version} (${migration.name}); it stays at version ${schemaVersion(db)}: ${(err as Error).message}`,
+      );
+    }
   }
   return { from, to: schemaVersion(db) };
 }

@@ -17,6 +17,7 @@ import { ScoringRepository } from './repositories/scoring-repository';
 import { SettingsRepository } from './repositories/settings-repository';
 import { StudiesRepository } from './repositories/studies-repository';
 import { ThresholdsRepository } from './repositories/thresholds-repository';
+import { TrainingRunsRepository } from './repositories/training-runs-repository';
 import { VerdictsRepository } from './repositories/verdicts-repository';
 
 export type StoreLocation = { dataDir: string } | { memory: true };
@@ -48,6 +49,7 @@ export interface Store {
   readonly importErrors: ImportErrorsRepository;
   readonly models: ModelsRepository;
   readonly scoring: ScoringRepository;
+  readonly trainingRuns: TrainingRunsRepository;
   /** Runs `fn` in one BEGIN IMMEDIATE transaction (savepoint when nested); `fn` must be synchronous. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -104,6 +106,7 @@ export function openStore(location: StoreLocation, options: StoreOptions = {}): 
     importErrors: new ImportErrorsRepository(db, clock),
     models: new ModelsRepository(db, clock),
     scoring: new ScoringRepository(db, clock),
+    trainingRuns: new TrainingRunsRepository(db, clock),
     transaction: <T>(fn: () => T): T => inTransaction(db, fn),
     close(): void {
       if (db.open) db.close();

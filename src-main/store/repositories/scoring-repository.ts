@@ -197,13 +197,11 @@ export class ScoringRepository {
     scoringRunId: string,
     seriesUid: string,
   ): Array<{ sopInstanceUid: string; frame: number; imageScore: number }> {
-    return this.selectSeriesImageScores
-      .all(scoringRunId, seriesUid)
-      .map((row) => ({
-        sopInstanceUid: row.sop_instance_uid,
-        frame: row.frame,
-        imageScore: row.image_score,
-      }));
+    return this.selectSeriesImageScores.all(scoringRunId, seriesUid).map((row) => ({
+      sopInstanceUid: row.sop_instance_uid,
+      frame: row.frame,
+      imageScore: row.image_score,
+    }));
   }
 
   /** Instances that already have a map in this run (a resumed run skips them). */
