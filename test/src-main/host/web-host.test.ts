@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AppStatus, JobInfo, Settings } from '../../../src-main/api/contract';
-import { createDispatcher } from '../../../src-main/api/dispatch';
+import { createDispatcher, type Handlers } from '../../../src-main/api/dispatch';
 import { NormscopeError } from '../../../src-main/api/errors';
 import { EventBus } from '../../../src-main/api/event-bus';
 import { startWebHost, type WebHost } from '../../../src-main/host/web-host';
@@ -20,7 +20,8 @@ const STATUS: AppStatus = {
   database: { schemaVersion: 1, integrity: 'ok' },
 };
 const SETTINGS: Settings = { importMode: 'copy', intensityWindow: 'percentile', provider: 'auto', threads: 0 };
-const JOB: JobInfo = {
+// the contract grows as features land; these tests only need the fields and methods below
+const JOB = {
   id: 'j1',
   kind: 'import',
   title: 'Import',
@@ -30,9 +31,9 @@ const JOB: JobInfo = {
   error: null,
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
-};
+} as JobInfo;
 
-const dispatch = createDispatcher({
+const handlers: Partial<Handlers> = {
   'app.status': () => STATUS,
   'jobs.list': () => [],
   'jobs.cancel': ({ jobId }) => {
@@ -40,7 +41,8 @@ const dispatch = createDispatcher({
   },
   'settings.get': () => SETTINGS,
   'settings.update': (patch) => ({ ...SETTINGS, ...patch }),
-});
+};
+const dispatch = createDispatcher(handlers as Handlers);
 
 interface HttpReply {
   status: number;

@@ -1,0 +1,92 @@
+/**
+ * The host-agnostic composition root: one Core per process, built the same way
+ * for the Electron shell, the web host and the CLI. It opens the store, starts
+ * the job manager and binds every method of the contract to its handler; hosts
+ * only carry requests to `dispatch` and events from `events`.
+ */
+import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatch';
+import { EventBus } from '../api/event-bus';
+import { JobManager } from '../jobs/job-manager';
+import type { SpawnWorker } from '../jobs/worker-protocol';
+import { openStore, type Store } from '../store/store';
+import { detectProviders } from './execution-provider';
+import { appHandlers } from './handlers/app';
+import { jobHandlers } from './handlers/jobs';
+import { readSettings, settingsHandlers } from './handlers/settings';
+import { modelSummaryReader } from './model-summary';
+import { packageVersion } from './package-info';
+import type { CoreHost } from './types';
+
+export type { CoreHost } from './types';
+
+export interface CoreOptions {
+  /** absolute data directory, already resolved by the host (see store/data-dir.ts) */
+  dataDir: string;
+  host: CoreHost;
+  /**
+   * How supervised workers are started; the Electron shell passes its
+   * utilityProcess adapter, the others use the jobs module's fork default.
+   */
+  spawnWorker?: SpawnWorker;
+}
+
+export interface Core {
+  readonly host: CoreHost;
+  readonly dataDir: string;
+  /** every request from every transport goes through here (validated, errors as values) */
+  readonly dispatch: Dispatch;
+  /** events for every connected window */
+  readonly events: EventBus;
+  readonly store: Store;
+  readonly jobs: JobManager;
+  /** supervised worker start-up chosen by the host (undefined: the jobs module's default) */
+  readonly spawnWorker: SpawnWorker | undefined;
+  /** Stops the work in flight and closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const store = openStore({ dataDir: options.dataDir });
+  try {
+    const events = new EventBus();
+    const jobs = new JobManager({ events, persistence: store.jobs });
+    // nothing resumes a job interrupted by the last exit until a domain registers a resumer
+    // for its kind here; without one the job is marked failed rather than left "running"
+    jobs.recover({});
+
+    const handlers: Handlers = {
+      ...appHandlers({
+        version: packageVersion(),
+        host: options.host,
+        dataDir: options.dataDir,
+        models: modelSummaryReader(store),
+        provider: detectProviders,
+        settings: () => readSettings(store),
+        database: () => ({ schemaVersion: store.schemaVersion, integrity: store.integrity }),
+      }),
+      ...jobHandlers(jobs),
+      ...settingsHandlers(store),
+    };
+
+    let closed: Promise<void> | null = null;
+    return {
+      host: options.host,
+      dataDir: options.dataDir,
+      dispatch: createDispatcher(handlers),
+      events,
+      store,
+      jobs,
+      spawnWorker: options.spawnWorker,
+      close: () =>
+        (closed ??= (async () => {
+          for (const job of jobs.list()) {
+            if (job.state === 'running' || job.state === 'queued') jobs.cancel(job.id);
+          }
+          store.close();
+        })()),
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
