@@ -21,6 +21,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // a sandboxed preload can require only 'electron': bundle the contract's dependencies (zod)
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src-main/app/preload.ts') },
         // sandboxed preloads must be CommonJS
