@@ -15,13 +15,19 @@ import type { ChildMessage, SpawnOptions, WorkerExit, WorkerHandle } from './wor
  * built, electron-vite emits out/main/worker.js next to the entries, while this
  * module may sit in a shared chunk one folder below (out/main/chunks/).
  */
-export function resolveWorkerEntry(moduleUrl: string = import.meta.url): { path: string; execArgv: string[] } {
+export function resolveWorkerEntry(moduleUrl: string = import.meta.url): {
+  path: string;
+  execArgv: string[];
+} {
   if (moduleUrl.endsWith('.ts')) {
     const tsx = pathToFileURL(createRequire(moduleUrl).resolve('tsx')).href;
-    return { path: fileURLToPath(new URL('./worker-entry.ts', moduleUrl)), execArgv: ['--import', tsx] };
+    return {
+      path: fileURLToPath(new URL('./worker-entry.ts', moduleUrl)),
+      execArgv: ['--import', tsx],
+    };
   }
-  const candidates = [new URL('./worker.js', moduleUrl), new URL('../worker.js', moduleUrl)].map((url) =>
-    fileURLToPath(url),
+  const candidates = [new URL('./worker.js', moduleUrl), new URL('../worker.js', moduleUrl)].map(
+    (url) => fileURLToPath(url),
   );
   const path = candidates.find((candidate) => existsSync(candidate));
   if (!path) throw new Error(`worker entry not found; looked for ${candidates.join(' and ')}`);

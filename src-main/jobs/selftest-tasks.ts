@@ -18,8 +18,10 @@ function spin(ms: number): number {
   return iterations;
 }
 
-const echo: Task<{ values: Float32Array; bytes: Uint8Array; text: string }, { values: Float32Array; bytes: Uint8Array; text: string; pid: number }> =
-  async (input) => ({ ...input, pid: process.pid });
+const echo: Task<
+  { values: Float32Array; bytes: Uint8Array; text: string },
+  { values: Float32Array; bytes: Uint8Array; text: string; pid: number }
+> = async (input) => ({ ...input, pid: process.pid });
 
 /** Fails the way a task meets bad input: an expected error that leaves the worker usable. */
 const fail: Task<{ message: string }, never> = async ({ message }) => {
@@ -35,10 +37,15 @@ const hang: Task<Record<string, never>, never> = async () => {
 };
 
 /** Busy for `ms` (ms) of CPU, then returns how many loop iterations that was. */
-const cpu: Task<{ ms: number }, { iterations: number }> = async ({ ms }) => ({ iterations: spin(ms) });
+const cpu: Task<{ ms: number }, { iterations: number }> = async ({ ms }) => ({
+  iterations: spin(ms),
+});
 
 /** Allocates `mb` MB outside the V8 heap (touched, so resident) and holds it `holdMs` ms. */
-const allocate: Task<{ mb: number; holdMs: number }, { allocatedMb: number }> = async ({ mb, holdMs }) => {
+const allocate: Task<{ mb: number; holdMs: number }, { allocatedMb: number }> = async ({
+  mb,
+  holdMs,
+}) => {
   held.push(Buffer.alloc(mb * 1024 * 1024, 1));
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   held.length = 0;

@@ -106,11 +106,26 @@ export class WorkerSupervisor {
    * crashes, exceeds `timeoutMs` or `memoryMb`, and with the task's own error
    * when the task throws.
    */
-  run<K extends TaskName>(task: K, input: TaskInput<K>, options: RunOptions): Promise<TaskOutput<K>> {
+  run<K extends TaskName>(
+    task: K,
+    input: TaskInput<K>,
+    options: RunOptions,
+  ): Promise<TaskOutput<K>> {
     return new Promise<unknown>((resolve, reject) => {
-      if (this.disposed) throw new NormscopeError('Unavailable', `worker task ${task}: the supervisor has shut down`);
+      if (this.disposed)
+        throw new NormscopeError(
+          'Unavailable',
+          `worker task ${task}: the supervisor has shut down`,
+        );
       if (options.signal?.aborted) throw cancelledError(`worker task ${task}`);
-      const request: PendingRequest = { task, input, options, resolve, reject, stopWaitingForCancel: () => {} };
+      const request: PendingRequest = {
+        task,
+        input,
+        options,
+        resolve,
+        reject,
+        stopWaitingForCancel: () => {},
+      };
       request.stopWaitingForCancel = onCancel(options.signal, () => {
         this.queue.splice(this.queue.indexOf(request), 1);
         reject(cancelledError(`worker task ${task}`));
@@ -125,7 +140,12 @@ export class WorkerSupervisor {
     this.disposed = true;
     for (const request of this.queue.splice(0)) {
       request.stopWaitingForCancel();
-      request.reject(new NormscopeError('Unavailable', `worker task ${request.task}: the supervisor has shut down`));
+      request.reject(
+        new NormscopeError(
+          'Unavailable',
+          `worker task ${request.task}: the supervisor has shut down`,
+        ),
+      );
     }
     const exits = [...this.workers].map(
       (worker) => new Promise<void>((resolve) => worker.handle.onExit(() => resolve())),
@@ -175,11 +195,21 @@ export class WorkerSupervisor {
     });
     // execute() always handles the rejection; this only keeps an unused worker's quiet
     ready.catch(() => {});
-    const worker: Worker = { handle, memoryMb, ready, alive: true, current: null, idleTimer: null, reportedRssBytes: null };
+    const worker: Worker = {
+      handle,
+      memoryMb,
+      ready,
+      alive: true,
+      current: null,
+      idleTimer: null,
+      reportedRssBytes: null,
+    };
     this.workers.add(worker);
 
     const startupTimer = setTimeout(() => {
-      markUnusable(`the worker process did not start within ${formatSeconds(this.options.startupTimeoutMs)}`);
+      markUnusable(
+        `the worker process did not start within ${formatSeconds(this.options.startupTimeoutMs)}`,
+      );
       this.retire(worker);
     }, this.options.startupTimeoutMs);
     handle.onMessage((message) => {
@@ -261,8 +291,19 @@ export class WorkerSupervisor {
         this.release(worker);
       },
       onExit: (exit) => {
-        const failure: WorkerFailure = { task, reason: 'exit', code: exit.code, signal: exit.signal };
-        settle({ error: new NormscopeError('WorkerFailed', `${label} failed: ${describeExit(exit)}`, failure) });
+        const failure: WorkerFailure = {
+          task,
+          reason: 'exit',
+          code: exit.code,
+          signal: exit.signal,
+        };
+        settle({
+          error: new NormscopeError(
+            'WorkerFailed',
+            `${label} failed: ${describeExit(exit)}`,
+            failure,
+          ),
+        });
       },
     };
 

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NormscopeError } from '../../../src-main/api/errors';
 import { forkWorker } from '../../../src-main/jobs/fork-worker';
-import { WorkerSupervisor, type SupervisorOptions, type WorkerFailure } from '../../../src-main/jobs/supervisor';
+import {
+  WorkerSupervisor,
+  type SupervisorOptions,
+  type WorkerFailure,
+} from '../../../src-main/jobs/supervisor';
 import type { WorkerExit } from '../../../src-main/jobs/worker-protocol';
 
 interface SpawnedWorker {
@@ -10,7 +14,10 @@ interface SpawnedWorker {
 }
 
 /** A supervisor over real forked workers that records each spawned process and its exit. */
-function supervise(options: SupervisorOptions = {}): { supervisor: WorkerSupervisor; spawned: SpawnedWorker[] } {
+function supervise(options: SupervisorOptions = {}): {
+  supervisor: WorkerSupervisor;
+  spawned: SpawnedWorker[];
+} {
   const spawned: SpawnedWorker[] = [];
   const supervisor = new WorkerSupervisor({
     ...options,
@@ -32,7 +39,11 @@ afterEach(async () => {
 const CAPS = { timeoutMs: 10_000, memoryMb: 1024 };
 
 function echoInput(): { values: Float32Array; bytes: Uint8Array; text: string } {
-  return { values: new Float32Array([1.5, -2, Math.PI]), bytes: new Uint8Array([0, 255, 7]), text: 'hello' };
+  return {
+    values: new Float32Array([1.5, -2, Math.PI]),
+    bytes: new Uint8Array([0, 255, 7]),
+    text: 'hello',
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<NormscopeError> {
@@ -67,7 +78,11 @@ describe('WorkerSupervisor', () => {
     expect(err.name).toBe('WorkerFailed');
     expect(err.message).toContain('selftest.crash');
     expect(err.message).toContain('SIGABRT');
-    expect(err.details).toMatchObject({ task: 'selftest.crash', reason: 'exit', signal: 'SIGABRT' });
+    expect(err.details).toMatchObject({
+      task: 'selftest.crash',
+      reason: 'exit',
+      signal: 'SIGABRT',
+    });
     const next = await supervisor.run('selftest.echo', echoInput(), CAPS);
     expect(spawned).toHaveLength(2);
     expect(next.pid).toBe(spawned[1]!.pid);
@@ -76,10 +91,14 @@ describe('WorkerSupervisor', () => {
   it('kills a hung task at its time cap and says so', async () => {
     const { supervisor, spawned } = supervise();
     const started = Date.now();
-    const err = await rejection(supervisor.run('selftest.hang', {}, { timeoutMs: 1000, memoryMb: 1024 }));
+    const err = await rejection(
+      supervisor.run('selftest.hang', {}, { timeoutMs: 1000, memoryMb: 1024 }),
+    );
     const elapsed = Date.now() - started;
     expect(err.name).toBe('WorkerFailed');
-    expect(err.message).toBe('worker task selftest.hang timed out after 1 s; its worker process was killed');
+    expect(err.message).toBe(
+      'worker task selftest.hang timed out after 1 s; its worker process was killed',
+    );
     expect(elapsed).toBeGreaterThanOrEqual(1000);
     expect(elapsed).toBeLessThan(5000);
     expect((await spawned[0]!.exited).signal).toBe('SIGKILL');
@@ -88,17 +107,27 @@ describe('WorkerSupervisor', () => {
   it('kills a task whose memory grows above its cap', async () => {
     const { supervisor, spawned } = supervise();
     const err = await rejection(
-      supervisor.run('selftest.allocate', { mb: 400, holdMs: 5000 }, { timeoutMs: 10_000, memoryMb: 300 }),
+      supervisor.run(
+        'selftest.allocate',
+        { mb: 400, holdMs: 5000 },
+        { timeoutMs: 10_000, memoryMb: 300 },
+      ),
     );
     expect(err.name).toBe('WorkerFailed');
-    expect(err.message).toMatch(/^worker task selftest.allocate used \d+ MB of memory, above its cap of 300 MB/);
+    expect(err.message).toMatch(
+      /^worker task selftest.allocate used \d+ MB of memory, above its cap of 300 MB/,
+    );
     const details = err.details as Extract<WorkerFailure, { reason: 'memory' }>;
     expect(details.reason).toBe('memory');
     expect(details.rssMb).toBeGreaterThan(300);
     expect((await spawned[0]!.exited).signal).toBe('SIGKILL');
     // an allocation under the cap is fine, in a fresh worker
     await expect(
-      supervisor.run('selftest.allocate', { mb: 20, holdMs: 10 }, { timeoutMs: 10_000, memoryMb: 300 }),
+      supervisor.run(
+        'selftest.allocate',
+        { mb: 20, holdMs: 10 },
+        { timeoutMs: 10_000, memoryMb: 300 },
+      ),
     ).resolves.toEqual({ allocatedMb: 20 });
   });
 
@@ -156,7 +185,9 @@ describe('WorkerSupervisor', () => {
 
   it("passes a task's own error through and keeps the worker", async () => {
     const { supervisor, spawned } = supervise();
-    const err = await rejection(supervisor.run('selftest.fail', { message: 'frame 3 is truncated' }, CAPS));
+    const err = await rejection(
+      supervisor.run('selftest.fail', { message: 'frame 3 is truncated' }, CAPS),
+    );
     expect(err.toValue()).toEqual({ name: 'InvalidRequest', message: 'frame 3 is truncated' });
     await supervisor.run('selftest.echo', echoInput(), CAPS);
     expect(spawned).toHaveLength(1);
