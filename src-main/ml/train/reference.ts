@@ -9,6 +9,10 @@
  * grid size is kept (ARCHITECTURE.md, "AR model"); ReLU between layers, none
  * after the last.
  */
+import { layerChannels, layerDilation } from '../ar/config';
+import type { ArConfig } from '../ar/config';
+import { layerMask } from '../ar/masks';
+import type { ArWeights } from '../ar/weights';
 
 /** Shape of one conv layer. `mask` has k*k entries (one per tap, shared by all channel pairs) or out*in*k*k; 0 = tap blocked. */
 export interface RefConvLayer {
@@ -40,6 +44,19 @@ export interface RefForwardCache {
   preActivations: Float64Array[];
   /** [B, out_last, H, W] */
   output: Float64Array;
+}
+
+/** The reference net of an AR model (flipping, for a flipped causal model, is left to the caller). */
+export function referenceNetOf(config: ArConfig, weights: ArWeights): { layers: RefConvLayer[]; params: RefConvParams[] } {
+  return {
+    layers: weights.layers.map((_, l) => ({
+      ...layerChannels(config, l),
+      kernel: config.kernel,
+      dilation: layerDilation(config, l),
+      mask: layerMask(config, l),
+    })),
+    params: weights.layers.map((w) => ({ weight: Float64Array.from(w.weight), bias: Float64Array.from(w.bias) })),
+  };
 }
 
 function maskAt(layer: RefConvLayer, o: number, i: number, kh: number, kw: number): number {

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArConfig } from '../../../../src-main/ml/ar/config';
-import type { ArConfig, ArConfigInput } from '../../../../src-main/ml/ar/config';
+import type { ArConfigInput } from '../../../../src-main/ml/ar/config';
 import { layerMask } from '../../../../src-main/ml/ar/masks';
 import { initArWeights } from '../../../../src-main/ml/ar/weights';
-import type { ArWeights } from '../../../../src-main/ml/ar/weights';
 import { closeSession, createSession, runFloat32 } from '../../../../src-main/ml/onnx/session';
 import type { FloatTensor, OnnxSession } from '../../../../src-main/ml/onnx/session';
 import { createRng } from '../../../../src-main/ml/random';
@@ -27,27 +26,14 @@ import {
   referenceBackward,
   referenceForward,
   referenceMseLoss,
+  referenceNetOf,
 } from '../../../../src-main/ml/train/reference';
-import type { RefConvLayer, RefConvParams } from '../../../../src-main/ml/train/reference';
 
 const grid = { batch: 2, height: 5, width: 5 };
 const sessions: OnnxSession[] = [];
 afterAll(async () => {
   await Promise.all(sessions.map(closeSession));
 });
-
-function referenceNet(config: ArConfig, weights: ArWeights): { layers: RefConvLayer[]; params: RefConvParams[] } {
-  return {
-    layers: weights.layers.map((w, l) => ({
-      inChannels: l === 0 ? config.inChannels : config.hidden,
-      outChannels: l === config.layers - 1 ? config.inChannels : config.hidden,
-      kernel: config.kernel,
-      dilation: config.dilations[Math.min(l, config.dilations.length - 1)] as number,
-      mask: layerMask(config, l),
-    })),
-    params: weights.layers.map((w) => ({ weight: Float64Array.from(w.weight), bias: Float64Array.from(w.bias) })),
-  };
-}
 
 /** Rotates every [H, W] plane of a [B, C, H, W] array by 180 degrees (what a flipped model reads). */
 function flip(x: Float32Array): Float32Array {
@@ -85,7 +71,7 @@ describe('AR gradient graph', () => {
     });
     const out = await runFloat32(session, feeds);
 
-    const { layers, params } = referenceNet(config, weights);
+    const { layers, params } = referenceNetOf(config, weights);
     const rx = Float64Array.from(config.flipped ? flip(x) : x);
     const rt = Float64Array.from(config.flipped ? flip(t) : t);
     const lossOf = (): number => referenceMseLoss(referenceForward(layers, params, rx, grid).output, rt);

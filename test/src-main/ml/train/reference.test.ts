@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { parseArConfig } from '../../../../src-main/ml/ar/config';
+import { arReferenceForward } from '../../../../src-main/ml/ar/reference';
+import { initArWeights } from '../../../../src-main/ml/ar/weights';
 import { createRng } from '../../../../src-main/ml/random';
 import {
   referenceAdamWStep,
   referenceBackward,
   referenceForward,
   referenceMseLoss,
+  referenceNetOf,
   type RefConvLayer,
   type RefConvParams,
 } from '../../../../src-main/ml/train/reference';
@@ -70,6 +74,19 @@ describe('reference backward', () => {
         if (mask[j % 9] === 0) expect(g).toBe(0);
       });
     }
+  });
+});
+
+describe('reference forward', () => {
+  it.each(['bidirectional', 'causal', 'standard'] as const)('predicts what the AR model reference predicts (%s)', (mode) => {
+    const config = parseArConfig({ mode, inChannels: 3, hidden: 5, layers: 3, dilations: [2, 1] });
+    const weights = initArWeights(config, 4);
+    const { layers, params } = referenceNetOf(config, weights);
+    const rng = createRng(8);
+    const x = Float64Array.from({ length: 3 * 25 }, () => rng.normal());
+    const ours = referenceForward(layers, params, x, { batch: 1, height: 5, width: 5 }).output;
+    const theirs = arReferenceForward(config, weights, x, 5, 5);
+    ours.forEach((v, j) => expect(v).toBeCloseTo(theirs[j] as number, 12));
   });
 });
 

@@ -1,0 +1,92 @@
+/**
+ * Training throughput against scoring cost (issue 5's benchmark): the time of
+ * one fused training step and of one forward pass of the scoring graph on the
+ * same batch, so `npm run bench` can report image-steps per second and the
+ * step / forward ratio (goal: at most 3.5).
+ */
+import { buildArGraph, AR_INPUT } from '../ar/graph';
+import type { ArConfig } from '../ar/config';
+import { initArWeights, maskArWeights } from '../ar/weights';
+import { closeSession, createSession, runFloat32 } from '../onnx/session';
+import type { FloatTensor, SessionSettings } from '../onnx/session';
+import { createRng } from '../random';
+import {
+  ADAMW_BC2_SQRT,
+  ADAMW_DECAY,
+  ADAMW_STEP_SIZE,
+  adamWScalars,
+  buildArTrainStepGraph,
+  momentName,
+  paramName,
+  paramShape,
+  TRAIN_INPUT,
+  TRAIN_TARGET,
+} from './graphs';
+
+export interface TrainThroughput {
+  batch: number;
+  /** Median wall time of one training step (forward, backward, AdamW), ms. */
+  stepMs: number;
+  /** Median wall time of one forward pass of the prediction graph on the same batch, ms. */
+  forwardMs: number;
+  imageStepsPerSecond: number;
+  /** stepMs / forwardMs. */
+  ratio: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function timeRuns(run: () => Promise<unknown>, repeats: number): Promise<number> {
+  await run(); // the first run allocates and pre-packs
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/** Measures `config` on random [batch, C, height, width] grids; weights from initArWeights(config, 0). */
+export async function measureTrainThroughput(
+  config: ArConfig,
+  grid: { batch: number; height: number; width: number },
+  options: { repeats?: number; session?: SessionSettings } = {},
+): Promise<TrainThroughput> {
+  const repeats = options.repeats ?? 5;
+  const weights = maskArWeights(config, initArWeights(config, 0));
+  const rng = createRng(1);
+  const dims = [grid.batch, config.inChannels, grid.height, grid.width];
+  const features = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.normal());
+
+  const forward = await createSession(buildArGraph(config, weights), options.session);
+  const constants = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const step = await createSession(buildArTrainStepGraph(config, constants), options.session);
+  try {
+    const forwardMs = await timeRuns(() => runFloat32(forward, { [AR_INPUT]: { data: features, dims } }), repeats);
+    const s = adamWScalars(1e-3, 0.01, 1, constants);
+    const feeds: Record<string, FloatTensor> = {
+      [TRAIN_INPUT]: { data: features, dims },
+      [TRAIN_TARGET]: { data: features, dims },
+      [ADAMW_DECAY]: { data: Float32Array.of(s.decay), dims: [] },
+      [ADAMW_STEP_SIZE]: { data: Float32Array.of(s.stepSize), dims: [] },
+      [ADAMW_BC2_SQRT]: { data: Float32Array.of(s.bc2Sqrt), dims: [] },
+    };
+    weights.layers.forEach((layer, l) => {
+      for (const kind of ['weight', 'bias'] as const) {
+        const shape = paramShape(config, l, kind);
+        feeds[paramName(l, kind)] = { data: layer[kind], dims: shape };
+        feeds[momentName('m', l, kind)] = { data: new Float32Array(layer[kind].length), dims: shape };
+        feeds[momentName('v', l, kind)] = { data: new Float32Array(layer[kind].length), dims: shape };
+      }
+    });
+    const stepMs = await timeRuns(() => runFloat32(step, feeds), repeats);
+    return { batch: grid.batch, stepMs, forwardMs, imageStepsPerSecond: (1000 * grid.batch) / stepMs, ratio: stepMs / forwardMs };
+  } finally {
+    await closeSession(forward);
+    await closeSession(step);
+  }
+}
