@@ -14,6 +14,7 @@ import { DATA_DIR_ENV, resolveDataDir } from '../store/data-dir';
 import { contentTypeFor } from '../host/static-files';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels';
 import { buildMenuTemplate } from './menu';
+import { spawnUtilityWorker } from './utility-worker';
 import { APP_CSP, APP_SCHEME, APP_START_URL, isAppUrl, isTrustedSender, resolveAppRequest } from './protocol';
 
 const isDev = !app.isPackaged;
@@ -114,7 +115,7 @@ async function start(): Promise<void> {
   }
   await app.whenReady();
   const dataDir = resolveDataDir({ defaultDir: app.getPath('userData') });
-  const core = await createCore({ dataDir, host: 'electron' });
+  const core = await createCore({ dataDir, host: 'electron', spawnWorker: spawnUtilityWorker });
   protocol.handle(APP_SCHEME, serveRendererFile);
   lockDownSessions();
 

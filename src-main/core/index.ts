@@ -7,13 +7,14 @@
 import { createDispatcher, type Dispatch, type Handlers } from '../api/dispatch';
 import { EventBus } from '../api/event-bus';
 import { JobManager } from '../jobs/job-manager';
+import { WorkerSupervisor } from '../jobs/supervisor';
 import type { SpawnWorker } from '../jobs/worker-protocol';
 import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
 import { jobHandlers } from './handlers/jobs';
 import { readSettings, settingsHandlers } from './handlers/settings';
-import { modelSummaryReader } from './model-summary';
+import { readModelSummary } from './model-summary';
 import { packageVersion } from './package-info';
 import type { CoreHost } from './types';
 
@@ -28,6 +29,8 @@ export interface CoreOptions {
    * utilityProcess adapter, the others use the jobs module's fork default.
    */
   spawnWorker?: SpawnWorker;
+  /** worker processes that may run at once (default 1: these machines have few cores) */
+  maxWorkers?: number;
 }
 
 export interface Core {
@@ -39,10 +42,25 @@ export interface Core {
   readonly events: EventBus;
   readonly store: Store;
   readonly jobs: JobManager;
-  /** supervised worker start-up chosen by the host (undefined: the jobs module's default) */
-  readonly spawnWorker: SpawnWorker | undefined;
-  /** Stops the work in flight and closes the store. Idempotent. */
+  /** runs native code on untrusted input (decoding, ONNX Runtime) in supervised worker processes */
+  readonly workers: WorkerSupervisor;
+  /** Cancels the work in flight, stops the workers and closes the store. Idempotent. */
   close(): Promise<void>;
+}
+
+/** ms that cancelled runs get to end (and record their end in the store) before it closes */
+const SHUTDOWN_GRACE_MS = 3000;
+
+async function shutDown(jobs: JobManager, workers: WorkerSupervisor, store: Store): Promise<void> {
+  for (const job of jobs.list()) {
+    if (job.state === 'running' || job.state === 'queued') jobs.cancel(job.id);
+  }
+  await workers.dispose();
+  const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+  while (jobs.list().some((job) => job.state === 'running') && Date.now() < deadline) {
+    await new Promise((resolveTick) => setTimeout(resolveTick, 20));
+  }
+  store.close();
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -50,6 +68,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   try {
     const events = new EventBus();
     const jobs = new JobManager({ events, persistence: store.jobs });
+    const workers = new WorkerSupervisor({ spawn: options.spawnWorker, maxWorkers: options.maxWorkers });
     // nothing resumes a job interrupted by the last exit until a domain registers a resumer
     // for its kind here; without one the job is marked failed rather than left "running"
     jobs.recover({});
@@ -59,7 +78,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         version: packageVersion(),
         host: options.host,
         dataDir: options.dataDir,
-        models: modelSummaryReader(store),
+        models: () => readModelSummary(store),
         provider: detectProviders,
         settings: () => readSettings(store),
         database: () => ({ schemaVersion: store.schemaVersion, integrity: store.integrity }),
@@ -76,14 +95,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       events,
       store,
       jobs,
-      spawnWorker: options.spawnWorker,
-      close: () =>
-        (closed ??= (async () => {
-          for (const job of jobs.list()) {
-            if (job.state === 'running' || job.state === 'queued') jobs.cancel(job.id);
-          }
-          store.close();
-        })()),
+      workers,
+      close: () => (closed ??= shutDown(jobs, workers, store)),
     };
   } catch (err) {
     store.close();

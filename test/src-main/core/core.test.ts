@@ -87,4 +87,46 @@ describe('createCore', () => {
     const listed = await core.dispatch('jobs.list', {}, ctx);
     expect(listed).toMatchObject({ ok: true, result: [{ id: job.id, state: 'failed' }] });
   });
+
+  it('runs worker tasks in a supervised process and stops it on close', async () => {
+    core = await createCore({ dataDir, host: 'web' });
+    const input = { values: new Float32Array([1.5]), bytes: new Uint8Array([7]), text: 'ping' };
+    const output = await core.workers.run('selftest.echo', input, { timeoutMs: 20_000, memoryMb: 512 });
+    expect(output).toMatchObject({ text: 'ping', values: new Float32Array([1.5]) });
+    expect(output.pid).not.toBe(process.pid);
+    await core.close();
+    await expect(
+      core.workers.run('selftest.echo', { ...input, text: 'late' }, { timeoutMs: 20_000, memoryMb: 512 }),
+    ).rejects.toMatchObject({ name: 'Unavailable' });
+  });
+
+  it('shows the active model and its backbone, saying when the backbone is a stand-in', async () => {
+    core = await createCore({ dataDir, host: 'web' });
+    const backbone = core.store.models.addBackbone({
+      name: 'Stand-in ViT-S/16',
+      sha256: 'a'.repeat(64),
+      fileSha256: 'b'.repeat(64),
+      standIn: true,
+      manifest: { family: 'standin' },
+    });
+    expect(await core.dispatch('app.status', {}, ctx)).toMatchObject({
+      ok: true,
+      result: { backbone: { id: backbone.id, family: 'standin', standIn: true }, activeModel: null },
+    });
+    const model = core.store.models.addModelVersion({
+      name: 'AR brain v1',
+      backboneId: backbone.id,
+      arConfig: {},
+      weightsSha256: 'c'.repeat(64),
+      preprocessingVersion: '1',
+      preprocessing: {},
+      provenance: {},
+      createdBy: 'test',
+    });
+    core.store.models.activate(model.id);
+    expect(await core.dispatch('app.status', {}, ctx)).toMatchObject({
+      ok: true,
+      result: { backbone: { id: backbone.id }, activeModel: { id: model.id, name: 'AR brain v1' } },
+    });
+  });
 });
