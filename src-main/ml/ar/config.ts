@@ -22,7 +22,10 @@ export const ArConfigSchema = z
       .number()
       .int()
       .positive()
-      .refine((k) => k % 2 === 1, 'kernel must be odd so that the centre tap is the predicted patch')
+      .refine(
+        (k) => k % 2 === 1,
+        'kernel must be odd so that the centre tap is the predicted patch',
+      )
       .default(3),
     dilations: z.array(z.number().int().positive()).min(1).default([4, 4, 4, 4]),
     /**
@@ -32,8 +35,14 @@ export const ArConfigSchema = z
      */
     flipped: z.boolean().default(false),
   })
-  .refine((c) => c.dilations.length <= c.layers, { message: 'more dilations than layers', path: ['dilations'] })
-  .refine((c) => !c.flipped || c.mode === 'causal', { message: 'only a causal model can be flipped', path: ['flipped'] })
+  .refine((c) => c.dilations.length <= c.layers, {
+    message: 'more dilations than layers',
+    path: ['dilations'],
+  })
+  .refine((c) => !c.flipped || c.mode === 'causal', {
+    message: 'only a causal model can be flipped',
+    path: ['flipped'],
+  })
   .refine((c) => c.mode === 'standard' || c.kernel >= 3, {
     message: 'a masked model needs kernel >= 3 (a 1x1 masked kernel sees nothing)',
     path: ['kernel'],
@@ -53,7 +62,10 @@ export function layerDilation(config: ArConfig, layer: number): number {
 }
 
 /** Input and output channels of layer `layer`. */
-export function layerChannels(config: ArConfig, layer: number): { inChannels: number; outChannels: number } {
+export function layerChannels(
+  config: ArConfig,
+  layer: number,
+): { inChannels: number; outChannels: number } {
   return {
     inChannels: layer === 0 ? config.inChannels : config.hidden,
     outChannels: layer === config.layers - 1 ? config.inChannels : config.hidden,

@@ -28,23 +28,35 @@ export interface ArModel {
 }
 
 /** Builds the prediction graph of one model. */
-export function buildArGraph(config: ArConfig, weights: ArWeights, options: ModelOptions = {}): Uint8Array {
+export function buildArGraph(
+  config: ArConfig,
+  weights: ArWeights,
+  options: ModelOptions = {},
+): Uint8Array {
   const builder = new GraphBuilder('ar_model');
   const input = builder.input(AR_INPUT, 'float32', ['batch', config.inChannels, 'height', 'width']);
   appendArModel(builder, { config, weights }, input, 'm0', AR_PREDICTION);
   builder.output(AR_PREDICTION, 'float32', ['batch', config.inChannels, 'height', 'width']);
-  return builder.build({ ...options, metadata: { 'normscope.ar.config': JSON.stringify(config), ...options.metadata } });
+  return builder.build({
+    ...options,
+    metadata: { 'normscope.ar.config': JSON.stringify(config), ...options.metadata },
+  });
 }
 
 /**
  * Builds the anomaly-map graph of one model, or of a causal model plus its
  * flipped partner (maps averaged). All models must share inChannels.
  */
-export function buildArAnomalyMapGraph(models: readonly ArModel[], options: ModelOptions = {}): Uint8Array {
+export function buildArAnomalyMapGraph(
+  models: readonly ArModel[],
+  options: ModelOptions = {},
+): Uint8Array {
   if (models.length === 0) throw new RangeError('anomaly-map graph: no model given');
   const channels = models[0]!.config.inChannels;
   if (models.some((m) => m.config.inChannels !== channels)) {
-    throw new RangeError('anomaly-map graph: the models disagree on the number of feature channels');
+    throw new RangeError(
+      'anomaly-map graph: the models disagree on the number of feature channels',
+    );
   }
   const builder = new GraphBuilder('ar_anomaly_map');
   const input = builder.input(AR_INPUT, 'float32', ['batch', channels, 'height', 'width']);
@@ -62,11 +74,20 @@ export function buildArAnomalyMapGraph(models: readonly ArModel[], options: Mode
   }
   builder.output(AR_ANOMALY_MAP, 'float32', ['batch', 'height', 'width']);
   const configs = JSON.stringify(models.map((m) => m.config));
-  return builder.build({ ...options, metadata: { 'normscope.ar.configs': configs, ...options.metadata } });
+  return builder.build({
+    ...options,
+    metadata: { 'normscope.ar.configs': configs, ...options.metadata },
+  });
 }
 
 /** Appends one model's layers reading `input`; returns the name of its prediction. */
-function appendArModel(builder: GraphBuilder, model: ArModel, input: string, prefix: string, outputName?: string): string {
+function appendArModel(
+  builder: GraphBuilder,
+  model: ArModel,
+  input: string,
+  prefix: string,
+  outputName?: string,
+): string {
   const { config } = model;
   const masked = maskArWeights(config, model.weights);
   let x = config.flipped ? flipGrid(builder, input) : input;
@@ -74,7 +95,12 @@ function appendArModel(builder: GraphBuilder, model: ArModel, input: string, pre
     const { inChannels, outChannels } = layerChannels(config, layer);
     const { weight, bias } = masked.layers[layer]!;
     const k = config.kernel;
-    const w = builder.floatTensor(`${prefix}.conv${layer}.weight`, weight, [outChannels, inChannels, k, k]);
+    const w = builder.floatTensor(`${prefix}.conv${layer}.weight`, weight, [
+      outChannels,
+      inChannels,
+      k,
+      k,
+    ]);
     const b = builder.floatTensor(`${prefix}.conv${layer}.bias`, bias, [outChannels]);
     const dilation = layerDilation(config, layer);
     const pad = layerPadding(config, layer);
@@ -83,7 +109,11 @@ function appendArModel(builder: GraphBuilder, model: ArModel, input: string, pre
     x = builder.node(
       'Conv',
       [x, w, b],
-      { kernel_shape: { ints: [k, k] }, dilations: { ints: [dilation, dilation] }, pads: { ints: [pad, pad, pad, pad] } },
+      {
+        kernel_shape: { ints: [k, k] },
+        dilations: { ints: [dilation, dilation] },
+        pads: { ints: [pad, pad, pad, pad] },
+      },
       convName,
     );
     if (!isLast) x = builder.node('Relu', [x]);

@@ -32,7 +32,8 @@ export function layerTapOffsets(config: ArConfig, layer: number): Offset[] {
   const offsets: Offset[] = [];
   for (let ky = 0; ky < k; ky++) {
     for (let kx = 0; kx < k; kx++) {
-      if (mask[ky * k + kx] !== 0) offsets.push({ dy: sign * (ky - c) * d, dx: sign * (kx - c) * d });
+      if (mask[ky * k + kx] !== 0)
+        offsets.push({ dy: sign * (ky - c) * d, dx: sign * (kx - c) * d });
     }
   }
   return offsets;
@@ -43,9 +44,17 @@ export function layerTapOffsets(config: ArConfig, layer: number): Offset[] {
  * [height, width] with zero padding.
  * @returns [height * width] row-major, 1 = depends
  */
-export function dependencySet(config: ArConfig, height: number, width: number, py: number, px: number): Uint8Array {
+export function dependencySet(
+  config: ArConfig,
+  height: number,
+  width: number,
+  py: number,
+  px: number,
+): Uint8Array {
   if (py < 0 || py >= height || px < 0 || px >= width) {
-    throw new RangeError(`dependency set: position (${py}, ${px}) is outside the ${height}x${width} grid`);
+    throw new RangeError(
+      `dependency set: position (${py}, ${px}) is outside the ${height}x${width} grid`,
+    );
   }
   let current = new Uint8Array(height * width);
   current[py * width + px] = 1;
@@ -85,7 +94,9 @@ export function selfDependencyPaths(config: ArConfig): SelfDependency {
     path: Offset[];
   }
   // forward from the input: the state after layer l is the total offset so far
-  let states = new Map<string, State & Offset>([['0,0', { dy: 0, dx: 0, count: 1, hops: 0, path: [] }]]);
+  let states = new Map<string, State & Offset>([
+    ['0,0', { dy: 0, dx: 0, count: 1, hops: 0, path: [] }],
+  ]);
   for (let layer = 0; layer < config.layers; layer++) {
     const next = new Map<string, State & Offset>();
     for (const state of states.values()) {
@@ -118,7 +129,12 @@ export function isStrictBlindSpot(config: ArConfig): boolean {
 }
 
 /** How far the receptive field reaches from p in each direction, in patches. */
-export function receptiveFieldExtent(config: ArConfig): { up: number; down: number; left: number; right: number } {
+export function receptiveFieldExtent(config: ArConfig): {
+  up: number;
+  down: number;
+  left: number;
+  right: number;
+} {
   const extent = { up: 0, down: 0, left: 0, right: 0 };
   for (let layer = 0; layer < config.layers; layer++) {
     const offsets = layerTapOffsets(config, layer);
@@ -159,13 +175,19 @@ export function contextFraction(config: ArConfig, height: number, width: number)
   const full = count(dependencySet(config, fullHeight, fullWidth, up, left));
   const fraction = new Float32Array(height * width);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) fraction[y * width + x] = count(dependencySet(config, height, width, y, x)) / full;
+    for (let x = 0; x < width; x++)
+      fraction[y * width + x] = count(dependencySet(config, height, width, y, x)) / full;
   }
   return fraction;
 }
 
 /** Positions whose context fraction is at least `minFraction`; [height * width], 1 = kept. */
-export function contextMask(config: ArConfig, height: number, width: number, minFraction: number): Uint8Array {
+export function contextMask(
+  config: ArConfig,
+  height: number,
+  width: number,
+  minFraction: number,
+): Uint8Array {
   return Uint8Array.from(contextFraction(config, height, width), (f) => (f >= minFraction ? 1 : 0));
 }
 

@@ -20,14 +20,26 @@ export function arReferenceForward(
   width: number,
 ): Float64Array {
   if (features.length !== config.inChannels * height * width) {
-    throw new RangeError(`reference forward: ${features.length} values for [${config.inChannels}, ${height}, ${width}]`);
+    throw new RangeError(
+      `reference forward: ${features.length} values for [${config.inChannels}, ${height}, ${width}]`,
+    );
   }
   const masked = maskArWeights(config, weights);
   let x: Float64Array = Float64Array.from(features);
   if (config.flipped) x = flipGrid(x, height, width);
   for (let layer = 0; layer < config.layers; layer++) {
     const { weight, bias } = masked.layers[layer]!;
-    x = conv2d(x, weight, bias, layerChannels(config, layer), config.kernel, layerDilation(config, layer), layerPadding(config, layer), height, width);
+    x = conv2d(
+      x,
+      weight,
+      bias,
+      layerChannels(config, layer),
+      config.kernel,
+      layerDilation(config, layer),
+      layerPadding(config, layer),
+      height,
+      width,
+    );
     if (layer < config.layers - 1) for (let i = 0; i < x.length; i++) x[i] = Math.max(0, x[i]!);
   }
   return config.flipped ? flipGrid(x, height, width) : x;
@@ -84,7 +96,9 @@ function conv2d(
             for (let kx = 0; kx < kernel; kx++) {
               const sx = xx - padding + kx * dilation;
               if (sx < 0 || sx >= width) continue;
-              sum += weight[((o * channels.inChannels + i) * kernel + ky) * kernel + kx]! * x[i * plane + sy * width + sx]!;
+              sum +=
+                weight[((o * channels.inChannels + i) * kernel + ky) * kernel + kx]! *
+                x[i * plane + sy * width + sx]!;
             }
           }
         }

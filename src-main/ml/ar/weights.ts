@@ -21,7 +21,10 @@ export interface ArWeights {
 }
 
 /** Sizes of layer `layer`'s weight and bias. */
-function layerSizes(config: ArConfig, layer: number): { weight: number; bias: number; fanIn: number } {
+function layerSizes(
+  config: ArConfig,
+  layer: number,
+): { weight: number; bias: number; fanIn: number } {
   const { inChannels, outChannels } = layerChannels(config, layer);
   const fanIn = inChannels * config.kernel * config.kernel;
   return { weight: outChannels * fanIn, bias: outChannels, fanIn };
@@ -78,7 +81,9 @@ export function maskArWeights(config: ArConfig, weights: ArWeights): ArWeights {
 /** Throws when `weights` do not have the shapes `config` asks for. */
 export function checkArWeights(config: ArConfig, weights: ArWeights): void {
   if (weights.layers.length !== config.layers) {
-    throw new RangeError(`AR weights have ${weights.layers.length} layers, the config asks for ${config.layers}`);
+    throw new RangeError(
+      `AR weights have ${weights.layers.length} layers, the config asks for ${config.layers}`,
+    );
   }
   weights.layers.forEach((layerWeights, layer) => {
     const sizes = layerSizes(config, layer);
@@ -107,7 +112,8 @@ export function flattenArWeights(config: ArConfig, weights: ArWeights): Float32A
 /** Inverse of flattenArWeights; the returned arrays are copies. */
 export function unflattenArWeights(config: ArConfig, flat: Float32Array): ArWeights {
   const expected = arParameterCount(config);
-  if (flat.length !== expected) throw new RangeError(`AR weights: ${flat.length} values, the config needs ${expected}`);
+  if (flat.length !== expected)
+    throw new RangeError(`AR weights: ${flat.length} values, the config needs ${expected}`);
   const layers: ArLayerWeights[] = [];
   let offset = 0;
   for (let layer = 0; layer < config.layers; layer++) {

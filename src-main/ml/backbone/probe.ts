@@ -69,17 +69,23 @@ export interface ProbeOptions {
  * ViT-style patch-token model, refers to external data outside its folder,
  * cannot be loaded, or outputs NaN/Inf; 'Unavailable' for a missing file.
  */
-export async function probeBackbone(model: Uint8Array | string, options: ProbeOptions = {}): Promise<BackboneManifest> {
+export async function probeBackbone(
+  model: Uint8Array | string,
+  options: ProbeOptions = {},
+): Promise<BackboneManifest> {
   const path = typeof model === 'string' ? model : null;
   const label = path ?? 'the model';
-  if (path !== null && !existsSync(path)) throw new NormscopeError('Unavailable', `backbone file not found: ${path}`);
+  if (path !== null && !existsSync(path))
+    throw new NormscopeError('Unavailable', `backbone file not found: ${path}`);
   const bytes = path !== null ? new Uint8Array(readFileSync(path)) : (model as Uint8Array);
 
   const proto = parseOnnx(bytes, label);
   const graph = proto.graph!;
   checkExternalData(graph, path === null ? null : dirname(resolve(path)), label);
   const input = findImageInput(graph, label);
-  const metadata = Object.fromEntries(proto.metadataProps.map((entry) => [entry.key ?? '', entry.value ?? '']));
+  const metadata = Object.fromEntries(
+    proto.metadataProps.map((entry) => [entry.key ?? '', entry.value ?? '']),
+  );
   const standIn = metadata[STANDIN_METADATA.marker] === 'true';
 
   let session;
@@ -87,14 +93,20 @@ export async function probeBackbone(model: Uint8Array | string, options: ProbeOp
     session = await createSession(path ?? bytes, options.session);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new NormscopeError('InvalidRequest', `${label} is not loadable by ONNX Runtime: ${reason}`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} is not loadable by ONNX Runtime: ${reason}`,
+    );
   }
   let outputs: Record<string, FloatTensor>;
   try {
     outputs = await runFloat32(session, { [input.name]: dummyImage(input.size) });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new NormscopeError('InvalidRequest', `${label} failed on a ${input.size}x${input.size} test image: ${reason}`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} failed on a ${input.size}x${input.size} test image: ${reason}`,
+    );
   } finally {
     await closeSession(session);
   }
@@ -103,11 +115,21 @@ export async function probeBackbone(model: Uint8Array | string, options: ProbeOp
   const output = outputs[outputName]!;
   const layout = readLayout(output, input.size, label);
   if (!output.data.every(Number.isFinite)) {
-    throw new NormscopeError('InvalidRequest', `${label} produced NaN or Inf features on a test image; it cannot be used for scoring`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} produced NaN or Inf features on a test image; it cannot be used for scoring`,
+    );
   }
 
-  const name = options.name ?? (path !== null ? basename(path, extname(path)) : graph.name || 'backbone');
-  const family = standIn ? 'standin' : guessFamily(`${name} ${proto.docString} ${graph.name}`, layout.patchSize, layout.prefixTokens);
+  const name =
+    options.name ?? (path !== null ? basename(path, extname(path)) : graph.name || 'backbone');
+  const family = standIn
+    ? 'standin'
+    : guessFamily(
+        `${name} ${proto.docString} ${graph.name}`,
+        layout.patchSize,
+        layout.prefixTokens,
+      );
   return {
     family,
     name,
@@ -129,15 +151,27 @@ export async function probeBackbone(model: Uint8Array | string, options: ProbeOp
  * @param output `manifest.outputName` as returned by ONNX Runtime: [B, T, C] (tokens) or [B, C, g, g] (channels)
  * @returns [C, g, g] float32, channel-major (g = manifest.grid)
  */
-export function extractPatchGrid(output: FloatTensor, manifest: BackboneManifest, batchIndex = 0): Float32Array {
+export function extractPatchGrid(
+  output: FloatTensor,
+  manifest: BackboneManifest,
+  batchIndex = 0,
+): Float32Array {
   const { embedDim: C, grid: g, prefixTokens } = manifest;
   const plane = g * g;
   const expected = manifest.outputLayout === 'tokens' ? [prefixTokens + plane, C] : [C, g, g];
-  if (output.dims.length !== expected.length + 1 || expected.some((d, i) => output.dims[i + 1] !== d)) {
-    throw new NormscopeError('Internal', `backbone output [${output.dims.join(', ')}] does not match its manifest ([B, ${expected.join(', ')}])`);
+  if (
+    output.dims.length !== expected.length + 1 ||
+    expected.some((d, i) => output.dims[i + 1] !== d)
+  ) {
+    throw new NormscopeError(
+      'Internal',
+      `backbone output [${output.dims.join(', ')}] does not match its manifest ([B, ${expected.join(', ')}])`,
+    );
   }
-  if (batchIndex < 0 || batchIndex >= output.dims[0]!) throw new RangeError(`batch index ${batchIndex} out of range`);
-  if (manifest.outputLayout === 'channels') return output.data.slice(batchIndex * C * plane, (batchIndex + 1) * C * plane);
+  if (batchIndex < 0 || batchIndex >= output.dims[0]!)
+    throw new RangeError(`batch index ${batchIndex} out of range`);
+  if (manifest.outputLayout === 'channels')
+    return output.data.slice(batchIndex * C * plane, (batchIndex + 1) * C * plane);
   const grid = new Float32Array(C * plane);
   const base = (batchIndex * (prefixTokens + plane) + prefixTokens) * C;
   for (let p = 0; p < plane; p++) {
@@ -153,18 +187,33 @@ function parseOnnx(bytes: Uint8Array, label: string): OnnxTypes.ModelProto {
     proto = decodeModel(bytes);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new NormscopeError('InvalidRequest', `${label} is not an ONNX model (its bytes are not an ONNX protobuf: ${reason})`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} is not an ONNX model (its bytes are not an ONNX protobuf: ${reason})`,
+    );
   }
   // protobuf parsing is lenient: text or other binaries can parse into an empty message
   const graph = proto.graph;
-  if (int64ToNumber(proto.irVersion) <= 0 || !graph || !graph.node?.length || !graph.output?.length) {
-    throw new NormscopeError('InvalidRequest', `${label} is not an ONNX model (no IR version, graph, nodes or outputs)`);
+  if (
+    int64ToNumber(proto.irVersion) <= 0 ||
+    !graph ||
+    !graph.node?.length ||
+    !graph.output?.length
+  ) {
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} is not an ONNX model (no IR version, graph, nodes or outputs)`,
+    );
   }
   return proto;
 }
 
 /** Refuses tensors stored in files outside the model's own folder (or any external data for a model given as bytes). */
-function checkExternalData(graph: OnnxTypes.IGraphProto, folder: string | null, label: string): void {
+function checkExternalData(
+  graph: OnnxTypes.IGraphProto,
+  folder: string | null,
+  label: string,
+): void {
   const tensors: OnnxTypes.ITensorProto[] = [...(graph.initializer ?? [])];
   for (const node of graph.node ?? []) {
     for (const attribute of node.attribute ?? []) if (attribute.t) tensors.push(attribute.t);
@@ -173,7 +222,10 @@ function checkExternalData(graph: OnnxTypes.IGraphProto, folder: string | null, 
     if (tensor.dataLocation !== DATA_LOCATION_EXTERNAL) continue;
     const location = tensor.externalData?.find((entry) => entry.key === 'location')?.value ?? '';
     if (folder === null) {
-      throw new NormscopeError('InvalidRequest', `${label} stores tensor ${tensor.name} in an external file (${location}); import it from its file path`);
+      throw new NormscopeError(
+        'InvalidRequest',
+        `${label} stores tensor ${tensor.name} in an external file (${location}); import it from its file path`,
+      );
     }
     const target = resolve(folder, location);
     const inside = relative(folder, target);
@@ -184,7 +236,10 @@ function checkExternalData(graph: OnnxTypes.IGraphProto, folder: string | null, 
       );
     }
     if (!existsSync(target)) {
-      throw new NormscopeError('Unavailable', `${label}: external data file ${location} (tensor ${tensor.name}) is missing`);
+      throw new NormscopeError(
+        'Unavailable',
+        `${label}: external data file ${location} (tensor ${tensor.name}) is missing`,
+      );
     }
   }
 }
@@ -199,7 +254,11 @@ interface ImageInput {
 function findImageInput(graph: OnnxTypes.IGraphProto, label: string): ImageInput {
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
-  const images = inputs.filter((i) => i.type?.tensorType?.elemType === TensorDataType.FLOAT && i.type.tensorType.shape?.dim?.length === 4);
+  const images = inputs.filter(
+    (i) =>
+      i.type?.tensorType?.elemType === TensorDataType.FLOAT &&
+      i.type.tensorType.shape?.dim?.length === 4,
+  );
   if (images.length !== 1) {
     throw new NormscopeError(
       'InvalidRequest',
@@ -207,18 +266,30 @@ function findImageInput(graph: OnnxTypes.IGraphProto, label: string): ImageInput
     );
   }
   if (inputs.length > 1) {
-    throw new NormscopeError('InvalidRequest', `${label} needs inputs besides the image (${describeInputs(inputs)}); not supported`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} needs inputs besides the image (${describeInputs(inputs)}); not supported`,
+    );
   }
   const image = images[0]!;
-  const dims = image.type!.tensorType!.shape!.dim!.map((d) => (d.dimValue != null && int64ToNumber(d.dimValue) > 0 ? int64ToNumber(d.dimValue) : null));
+  const dims = image.type!.tensorType!.shape!.dim!.map((d) =>
+    d.dimValue != null && int64ToNumber(d.dimValue) > 0 ? int64ToNumber(d.dimValue) : null,
+  );
   if (dims[1] !== null && dims[1] !== 3) {
-    throw new NormscopeError('InvalidRequest', `${label} takes ${dims[1]} image channels; a DINO-style backbone takes 3`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} takes ${dims[1]} image channels; a DINO-style backbone takes 3`,
+    );
   }
   const [height, width] = [dims[2], dims[3]];
   if (height === null || width === null || height === undefined || width === undefined) {
     return { name: image.name!, size: DEFAULT_INPUT_SIZE, dynamic: true };
   }
-  if (height !== width) throw new NormscopeError('InvalidRequest', `${label} takes ${height}x${width} images; only square inputs are supported`);
+  if (height !== width)
+    throw new NormscopeError(
+      'InvalidRequest',
+      `${label} takes ${height}x${width} images; only square inputs are supported`,
+    );
   return { name: image.name!, size: height, dynamic: false };
 }
 
@@ -235,21 +306,34 @@ function describeInputs(inputs: OnnxTypes.IValueInfoProto[]): string {
 /** A deterministic normalised-noise image [1, 3, size, size]. */
 function dummyImage(size: number): FloatTensor {
   const rng = createRng(448);
-  return { data: Float32Array.from({ length: 3 * size * size }, () => rng.normal()), dims: [1, 3, size, size] };
+  return {
+    data: Float32Array.from({ length: 3 * size * size }, () => rng.normal()),
+    dims: [1, 3, size, size],
+  };
 }
 
 /** `last_hidden_state` when present, else the first 3-D or 4-D output. */
-function pickOutput(graph: OnnxTypes.IGraphProto, outputs: Record<string, FloatTensor>, label: string): string {
+function pickOutput(
+  graph: OnnxTypes.IGraphProto,
+  outputs: Record<string, FloatTensor>,
+  label: string,
+): string {
   if (outputs.last_hidden_state) return 'last_hidden_state';
   for (const declared of graph.output ?? []) {
     const rank = outputs[declared.name ?? '']?.dims.length;
     if (rank === 3 || rank === 4) return declared.name!;
   }
   const shapes = Object.entries(outputs).map(([name, t]) => `${name} [${t.dims.join(', ')}]`);
-  throw new NormscopeError('InvalidRequest', `${label} has no patch-feature output ([B, T, C] or [B, C, h, w]); outputs: ${shapes.join(', ')}`);
+  throw new NormscopeError(
+    'InvalidRequest',
+    `${label} has no patch-feature output ([B, T, C] or [B, C, h, w]); outputs: ${shapes.join(', ')}`,
+  );
 }
 
-type Layout = Pick<BackboneManifest, 'outputLayout' | 'patchSize' | 'embedDim' | 'prefixTokens' | 'grid'>;
+type Layout = Pick<
+  BackboneManifest,
+  'outputLayout' | 'patchSize' | 'embedDim' | 'prefixTokens' | 'grid'
+>;
 
 /** Patch size, width and prefix count from the output shape at input size `size`. */
 function readLayout(output: FloatTensor, size: number, label: string): Layout {
@@ -261,7 +345,8 @@ function readLayout(output: FloatTensor, size: number, label: string): Layout {
       if (size % patchSize !== 0) continue;
       const grid = size / patchSize;
       const prefixTokens = tokens - grid * grid;
-      if (prefixTokens >= 0 && prefixTokens <= MAX_PREFIX_TOKENS) return { outputLayout: 'tokens', patchSize, embedDim, prefixTokens, grid };
+      if (prefixTokens >= 0 && prefixTokens <= MAX_PREFIX_TOKENS)
+        return { outputLayout: 'tokens', patchSize, embedDim, prefixTokens, grid };
     }
     throw new NormscopeError(
       'InvalidRequest',
@@ -279,10 +364,17 @@ function readLayout(output: FloatTensor, size: number, label: string): Layout {
       `${label} is not a ViT-style patch-token model: output ${shape} at ${size}x${size} is not a grid of ${PATCH_SIZES.join('/')}-px patches`,
     );
   }
-  throw new NormscopeError('InvalidRequest', `${label} is not a patch-token model: output ${shape} is neither [B, T, C] nor [B, C, h, w]`);
+  throw new NormscopeError(
+    'InvalidRequest',
+    `${label} is not a patch-token model: output ${shape} is neither [B, T, C] nor [B, C, h, w]`,
+  );
 }
 
-function guessFamily(hint: string, patchSize: number, prefixTokens: number): BackboneManifest['family'] {
+function guessFamily(
+  hint: string,
+  patchSize: number,
+  prefixTokens: number,
+): BackboneManifest['family'] {
   const text = hint.toLowerCase();
   if (text.includes('dinov3')) return 'dinov3';
   if (text.includes('dinov2')) return 'dinov2';

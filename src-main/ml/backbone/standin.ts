@@ -63,7 +63,8 @@ const LAYER_NORM_EPS = 1e-6;
 /** Builds the stand-in as the bytes of an .onnx file; the same preset and seed give the same bytes. */
 export function buildStandInBackbone(options: StandInOptions): Uint8Array {
   const dims: StandInDims = STANDIN_PRESETS[options.preset];
-  if (dims.embedDim % dims.heads !== 0) throw new RangeError('embedDim must be a multiple of heads');
+  if (dims.embedDim % dims.heads !== 0)
+    throw new RangeError('embedDim must be a multiple of heads');
   const rng = createRng(options.seed);
   const g = new GraphBuilder(`normscope_standin_${options.preset}`);
   const C = dims.embedDim;
@@ -73,12 +74,11 @@ export function buildStandInBackbone(options: StandInOptions): Uint8Array {
 
   // patch embedding: [B, 3, H, W] -> [B, C, h, w]
   const patchFanIn = 3 * STANDIN_PATCH * STANDIN_PATCH;
-  const patchWeight = g.floatTensor('patch_embed.weight', normal(rng, C * patchFanIn, 1 / Math.sqrt(patchFanIn)), [
-    C,
-    3,
-    STANDIN_PATCH,
-    STANDIN_PATCH,
-  ]);
+  const patchWeight = g.floatTensor(
+    'patch_embed.weight',
+    normal(rng, C * patchFanIn, 1 / Math.sqrt(patchFanIn)),
+    [C, 3, STANDIN_PATCH, STANDIN_PATCH],
+  );
   const patchBias = g.floatTensor('patch_embed.bias', new Float32Array(C), [C]);
   const patches = g.node('Conv', [pixels, patchWeight, patchBias], {
     kernel_shape: { ints: [STANDIN_PATCH, STANDIN_PATCH] },
@@ -104,18 +104,28 @@ export function buildStandInBackbone(options: StandInOptions): Uint8Array {
   const patchTokens = g.node('Transpose', [flat], { perm: { ints: [0, 2, 1] } }); // [B, N, C]
 
   // CLS + register tokens, broadcast over the batch: [B, 5, C]
-  const prefix = g.floatTensor('prefix_tokens', normal(rng, prefixCount * C, 1), [1, prefixCount, C]);
+  const prefix = g.floatTensor('prefix_tokens', normal(rng, prefixCount * C, 1), [
+    1,
+    prefixCount,
+    C,
+  ]);
   const batchSize = g.node('Slice', [patchShape, g.int64s([0]), g.int64s([1])]);
   const prefixShape = g.node('Concat', [batchSize, g.int64s([1, 1])], { axis: { int: 0 } });
   const prefixTokens = g.node('Expand', [prefix, prefixShape]);
   let x = g.node('Concat', [prefixTokens, patchTokens], { axis: { int: 1 } }); // [B, T, C]
 
-  for (let block = 0; block < dims.blocks; block++) x = appendBlock(g, rng, dims, x, `blocks.${block}`);
+  for (let block = 0; block < dims.blocks; block++)
+    x = appendBlock(g, rng, dims, x, `blocks.${block}`);
 
   const outputName = options.dropPrefixTokens ? undefined : STANDIN_OUTPUT;
   let out = layerNorm(g, x, C, 'norm', outputName);
   if (options.dropPrefixTokens) {
-    out = g.node('Slice', [out, g.int64s([prefixCount]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])], {}, STANDIN_OUTPUT);
+    out = g.node(
+      'Slice',
+      [out, g.int64s([prefixCount]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])],
+      {},
+      STANDIN_OUTPUT,
+    );
   }
   g.output(out, 'float32', ['batch', options.dropPrefixTokens ? 'patches' : 'tokens', C]);
 
@@ -126,13 +136,20 @@ export function buildStandInBackbone(options: StandInOptions): Uint8Array {
       [STANDIN_METADATA.marker]: 'true',
       [STANDIN_METADATA.preset]: options.preset,
       [STANDIN_METADATA.seed]: String(options.seed),
-      [STANDIN_METADATA.positionEmbedding]: 'learned absolute 28x28, bilinearly resized for other sizes (DINOv3 uses RoPE)',
+      [STANDIN_METADATA.positionEmbedding]:
+        'learned absolute 28x28, bilinearly resized for other sizes (DINOv3 uses RoPE)',
     },
   });
 }
 
 /** One pre-norm transformer block: x + Attn(LN(x)), then x + MLP(LN(x)). */
-function appendBlock(g: GraphBuilder, rng: Rng, dims: StandInDims, x: string, name: string): string {
+function appendBlock(
+  g: GraphBuilder,
+  rng: Rng,
+  dims: StandInDims,
+  x: string,
+  name: string,
+): string {
   const C = dims.embedDim;
   const headDim = C / dims.heads;
 
@@ -140,12 +157,17 @@ function appendBlock(g: GraphBuilder, rng: Rng, dims: StandInDims, x: string, na
   const qkv = linear(g, rng, h, C, 3 * C, `${name}.attn.qkv`); // [B, T, 3C]
   const split = g.node('Reshape', [qkv, g.int64s([0, 0, 3, dims.heads, headDim])]);
   const heads = g.node('Transpose', [split], { perm: { ints: [2, 0, 3, 1, 4] } }); // [3, B, heads, T, hd]
-  const pick = (i: number): string => g.node('Gather', [heads, g.int64Tensor(`${name}.attn.index${i}`, [i], [])], { axis: { int: 0 } });
+  const pick = (i: number): string =>
+    g.node('Gather', [heads, g.int64Tensor(`${name}.attn.index${i}`, [i], [])], {
+      axis: { int: 0 },
+    });
   const q = g.node('Mul', [pick(0), g.scalar(1 / Math.sqrt(headDim))]);
   const kT = g.node('Transpose', [pick(1)], { perm: { ints: [0, 1, 3, 2] } });
   const v = pick(2);
   const weights = g.node('Softmax', [g.node('MatMul', [q, kT])], { axis: { int: -1 } }); // [B, heads, T, T]
-  const context = g.node('Transpose', [g.node('MatMul', [weights, v])], { perm: { ints: [0, 2, 1, 3] } });
+  const context = g.node('Transpose', [g.node('MatMul', [weights, v])], {
+    perm: { ints: [0, 2, 1, 3] },
+  });
   const merged = g.node('Reshape', [context, g.int64s([0, 0, C])]);
   const attention = linear(g, rng, merged, C, C, `${name}.attn.proj`);
   const afterAttention = g.node('Add', [x, attention]);
@@ -157,16 +179,38 @@ function appendBlock(g: GraphBuilder, rng: Rng, dims: StandInDims, x: string, na
 }
 
 /** x @ W + b with W ~ N(0, 1/fan_in): keeps activations near unit scale through random layers. */
-function linear(g: GraphBuilder, rng: Rng, x: string, inDim: number, outDim: number, name: string): string {
-  const weight = g.floatTensor(`${name}.weight`, normal(rng, inDim * outDim, 1 / Math.sqrt(inDim)), [inDim, outDim]);
+function linear(
+  g: GraphBuilder,
+  rng: Rng,
+  x: string,
+  inDim: number,
+  outDim: number,
+  name: string,
+): string {
+  const weight = g.floatTensor(
+    `${name}.weight`,
+    normal(rng, inDim * outDim, 1 / Math.sqrt(inDim)),
+    [inDim, outDim],
+  );
   const bias = g.floatTensor(`${name}.bias`, new Float32Array(outDim), [outDim]);
   return g.node('Add', [g.node('MatMul', [x, weight]), bias]);
 }
 
-function layerNorm(g: GraphBuilder, x: string, C: number, name: string, outputName?: string): string {
+function layerNorm(
+  g: GraphBuilder,
+  x: string,
+  C: number,
+  name: string,
+  outputName?: string,
+): string {
   const scale = g.floatTensor(`${name}.weight`, new Float32Array(C).fill(1), [C]);
   const bias = g.floatTensor(`${name}.bias`, new Float32Array(C), [C]);
-  return g.node('LayerNormalization', [x, scale, bias], { axis: { int: -1 }, epsilon: { float: LAYER_NORM_EPS } }, outputName);
+  return g.node(
+    'LayerNormalization',
+    [x, scale, bias],
+    { axis: { int: -1 }, epsilon: { float: LAYER_NORM_EPS } },
+    outputName,
+  );
 }
 
 /** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)); ONNX Runtime fuses this pattern into one Gelu kernel. */

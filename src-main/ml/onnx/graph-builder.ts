@@ -58,7 +58,8 @@ export class GraphBuilder {
 
   /** Declares an existing value as a graph output. */
   output(name: string, type: ElementType, shape: readonly Dim[]): void {
-    if (!this.names.has(name)) throw new Error(`graph ${this.graphName}: output ${name} is not produced by any node`);
+    if (!this.names.has(name))
+      throw new Error(`graph ${this.graphName}: output ${name} is not produced by any node`);
     this.outputs.push(valueInfo(name, type, shape));
   }
 
@@ -73,10 +74,19 @@ export class GraphBuilder {
   }
 
   /** Adds an int64 constant tensor (shapes, axes, indices) and returns its name. */
-  int64Tensor(name: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
+  int64Tensor(
+    name: string,
+    values: readonly number[],
+    dims: readonly number[] = [values.length],
+  ): string {
     checkSize(name, values.length, dims);
     this.claim(name);
-    this.initializers.push({ name, dataType: TensorDataType.INT64, dims: [...dims], int64Data: [...values] });
+    this.initializers.push({
+      name,
+      dataType: TensorDataType.INT64,
+      dims: [...dims],
+      int64Data: [...values],
+    });
     return name;
   }
 
@@ -103,10 +113,14 @@ export class GraphBuilder {
   ): string[] {
     for (const input of inputs) {
       if (input !== '' && !this.names.has(input)) {
-        throw new Error(`graph ${this.graphName}: ${opType} reads ${input}, which nothing has produced yet`);
+        throw new Error(
+          `graph ${this.graphName}: ${opType} reads ${input}, which nothing has produced yet`,
+        );
       }
     }
-    const outputs = outputNames ? [...outputNames] : Array.from({ length: outputCount }, () => this.fresh(opType));
+    const outputs = outputNames
+      ? [...outputNames]
+      : Array.from({ length: outputCount }, () => this.fresh(opType));
     outputs.forEach((name) => this.claim(name));
     this.nodes.push({
       opType,
@@ -119,8 +133,19 @@ export class GraphBuilder {
   }
 
   /** Appends a node with one output and returns that output's name. */
-  node(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}, outputName?: string): string {
-    return this.nodeN(opType, inputs, 1, attributes, outputName === undefined ? undefined : [outputName])[0]!;
+  node(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, AttributeValue> = {},
+    outputName?: string,
+  ): string {
+    return this.nodeN(
+      opType,
+      inputs,
+      1,
+      attributes,
+      outputName === undefined ? undefined : [outputName],
+    )[0]!;
   }
 
   /** The ModelProto: graph plus opset, producer and metadata. */
@@ -156,23 +181,31 @@ export class GraphBuilder {
   }
 
   private claim(name: string): void {
-    if (this.names.has(name)) throw new Error(`graph ${this.graphName}: the name ${name} is used twice`);
+    if (this.names.has(name))
+      throw new Error(`graph ${this.graphName}: the name ${name} is used twice`);
     this.names.add(name);
   }
 }
 
 function checkSize(name: string, length: number, dims: readonly number[]): void {
   const expected = dims.reduce((a, b) => a * b, 1);
-  if (length !== expected) throw new Error(`tensor ${name}: ${length} values for shape [${dims.join(', ')}]`);
+  if (length !== expected)
+    throw new Error(`tensor ${name}: ${length} values for shape [${dims.join(', ')}]`);
 }
 
-function valueInfo(name: string, type: ElementType, shape: readonly Dim[]): OnnxTypes.IValueInfoProto {
+function valueInfo(
+  name: string,
+  type: ElementType,
+  shape: readonly Dim[],
+): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
         elemType: ELEMENT_TYPE[type],
-        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        shape: {
+          dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        },
       },
     },
   };

@@ -50,14 +50,30 @@ export function onnxRuntimeVersion(): string {
  * libraries are installed separately) counts only when its library sits next
  * to the native binding; whether it then loads is found out by trying.
  */
-export function availableProviders(wanted: readonly ProviderName[] = PREFERRED_PROVIDERS): ProviderName[] {
-  const listed = new Map(ort.listSupportedBackends().map((backend) => [backend.name, backend.bundled]));
-  return wanted.filter((name) => name === 'cpu' || listed.get(name) === true || (listed.has(name) && providerLibraryInstalled(name)));
+export function availableProviders(
+  wanted: readonly ProviderName[] = PREFERRED_PROVIDERS,
+): ProviderName[] {
+  const listed = new Map(
+    ort.listSupportedBackends().map((backend) => [backend.name, backend.bundled]),
+  );
+  return wanted.filter(
+    (name) =>
+      name === 'cpu' ||
+      listed.get(name) === true ||
+      (listed.has(name) && providerLibraryInstalled(name)),
+  );
 }
 
 function providerLibraryInstalled(name: ProviderName): boolean {
   const packageEntry = createRequire(import.meta.url).resolve('onnxruntime-node');
-  const bindingDir = join(dirname(packageEntry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  const bindingDir = join(
+    dirname(packageEntry),
+    '..',
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
   if (!existsSync(bindingDir)) return false;
   return readdirSync(bindingDir).some((file) => file.includes(`onnxruntime_providers_${name}`));
 }
@@ -67,7 +83,10 @@ function providerLibraryInstalled(name: ProviderName): boolean {
  * available provider in turn and falling back to CPU.
  * Throws NormscopeError('Unavailable') when no provider can load the model.
  */
-export async function createSession(model: Uint8Array | string, settings: SessionSettings = {}): Promise<OnnxSession> {
+export async function createSession(
+  model: Uint8Array | string,
+  settings: SessionSettings = {},
+): Promise<OnnxSession> {
   const intraOpThreads = settings.intraOpThreads ?? 0;
   const interOpThreads = settings.interOpThreads ?? 0;
   const candidates = availableProviders(settings.providers ?? PREFERRED_PROVIDERS);
@@ -83,20 +102,35 @@ export async function createSession(model: Uint8Array | string, settings: Sessio
     };
     try {
       const session =
-        typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
-      return { session, provider, intraOpThreads, interOpThreads, ortVersion: onnxRuntimeVersion() };
+        typeof model === 'string'
+          ? await ort.InferenceSession.create(model, options)
+          : await ort.InferenceSession.create(model, options);
+      return {
+        session,
+        provider,
+        intraOpThreads,
+        interOpThreads,
+        ortVersion: onnxRuntimeVersion(),
+      };
     } catch (err) {
       failures.push(`${provider}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   const what = typeof model === 'string' ? model : `a model of ${model.byteLength} bytes`;
-  throw new NormscopeError('Unavailable', `ONNX Runtime could not load ${what} (${failures.join('; ')})`);
+  throw new NormscopeError(
+    'Unavailable',
+    `ONNX Runtime could not load ${what} (${failures.join('; ')})`,
+  );
 }
 
 /** Runs the session on float32 inputs and returns its float32 outputs by name. */
-export async function runFloat32(session: OnnxSession, feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
+export async function runFloat32(
+  session: OnnxSession,
+  feeds: Record<string, FloatTensor>,
+): Promise<Record<string, FloatTensor>> {
   const ortFeeds: Record<string, ort.Tensor> = {};
-  for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
+  for (const [name, tensor] of Object.entries(feeds))
+    ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
   const results = await session.session.run(ortFeeds);
   const out: Record<string, FloatTensor> = {};
   for (const [name, value] of Object.entries(results)) {

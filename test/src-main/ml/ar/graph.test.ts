@@ -3,7 +3,11 @@ import { parseArConfig } from '../../../../src-main/ml/ar/config';
 import type { ArConfigInput } from '../../../../src-main/ml/ar/config';
 import { AR_INPUT, buildArAnomalyMapGraph, buildArGraph } from '../../../../src-main/ml/ar/graph';
 import { arReferenceAnomalyMap, arReferenceForward } from '../../../../src-main/ml/ar/reference';
-import { flattenArWeights, initArWeights, unflattenArWeights } from '../../../../src-main/ml/ar/weights';
+import {
+  flattenArWeights,
+  initArWeights,
+  unflattenArWeights,
+} from '../../../../src-main/ml/ar/weights';
 import { maxAbsDiff, randomGrid, runGraph } from './run-ar';
 
 const C = 3;
@@ -28,14 +32,26 @@ describe('AR graph in ONNX Runtime', () => {
     const onnxOut = await runGraph(buildArGraph(config, weights), AR_INPUT, features, [B, C, H, W]);
     const grid = C * H * W;
     for (let b = 0; b < B; b++) {
-      const expected = arReferenceForward(config, weights, features.subarray(b * grid, (b + 1) * grid), H, W);
+      const expected = arReferenceForward(
+        config,
+        weights,
+        features.subarray(b * grid, (b + 1) * grid),
+        H,
+        W,
+      );
       expect(maxAbsDiff(onnxOut.subarray(b * grid, (b + 1) * grid), expected)).toBeLessThan(1e-4);
     }
   });
 
   it('anomaly map of a causal model and its flipped partner equals the averaged reference maps', async () => {
     const forward = parseArConfig({ mode: 'causal', inChannels: C, hidden: 5, dilations: [1, 2] });
-    const flipped = parseArConfig({ mode: 'causal', inChannels: C, hidden: 5, dilations: [1, 2], flipped: true });
+    const flipped = parseArConfig({
+      mode: 'causal',
+      inChannels: C,
+      hidden: 5,
+      dilations: [1, 2],
+      flipped: true,
+    });
     const models = [
       { config: forward, weights: initArWeights(forward, 1) },
       { config: flipped, weights: initArWeights(flipped, 2) },
@@ -44,7 +60,12 @@ describe('AR graph in ONNX Runtime', () => {
     const map = await runGraph(buildArAnomalyMapGraph(models), AR_INPUT, features, [B, C, H, W]);
     expect(map.length).toBe(B * H * W);
     for (let b = 0; b < B; b++) {
-      const expected = arReferenceAnomalyMap(models, features.subarray(b * C * H * W, (b + 1) * C * H * W), H, W);
+      const expected = arReferenceAnomalyMap(
+        models,
+        features.subarray(b * C * H * W, (b + 1) * C * H * W),
+        H,
+        W,
+      );
       expect(maxAbsDiff(map.subarray(b * H * W, (b + 1) * H * W), expected)).toBeLessThan(1e-4);
     }
   });

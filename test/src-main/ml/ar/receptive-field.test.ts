@@ -20,7 +20,10 @@ const P = { y: 8, x: 7 };
  * Change of the prediction at P (max over channels) when the input at each
  * given position is perturbed, all variants in one batch.
  */
-async function predictionChangesAtP(config: ArConfig, positions: readonly number[]): Promise<number[]> {
+async function predictionChangesAtP(
+  config: ArConfig,
+  positions: readonly number[],
+): Promise<number[]> {
   const model = buildArGraph(config, initArWeights(config, 42));
   const base = randomGrid(1, C * S * S);
   const batch = new Float32Array((positions.length + 1) * base.length);
@@ -32,7 +35,9 @@ async function predictionChangesAtP(config: ArConfig, positions: readonly number
   });
   const out = await runGraph(model, AR_INPUT, batch, [positions.length + 1, C, S, S]);
   const at = (b: number, c: number): number => out[b * C * S * S + c * S * S + P.y * S + P.x]!;
-  return positions.map((_, i) => Math.max(...Array.from({ length: C }, (_, c) => Math.abs(at(i + 1, c) - at(0, c)))));
+  return positions.map((_, i) =>
+    Math.max(...Array.from({ length: C }, (_, c) => Math.abs(at(i + 1, c) - at(0, c)))),
+  );
 }
 
 const pIndex = P.y * S + P.x;
@@ -107,6 +112,8 @@ describe('receptive field', () => {
     expect(fraction[0]).toBeLessThan(0.05);
     expect(fraction[10 * 28 + 10]).toBe(1);
     // the paper's reach (20 patches each way) leaves no 28x28 position with a full field
-    expect(fullContextMask(cfg('bidirectional', [4, 4, 4, 4]), 28, 28).every((v) => v === 0)).toBe(true);
+    expect(fullContextMask(cfg('bidirectional', [4, 4, 4, 4]), 28, 28).every((v) => v === 0)).toBe(
+      true,
+    );
   });
 });

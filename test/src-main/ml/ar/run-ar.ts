@@ -3,7 +3,12 @@ import { createRng } from '../../../../src-main/ml/random';
 import { closeSession, createSession, runFloat32 } from '../../../../src-main/ml/onnx/session';
 
 /** Runs a model with one float32 input and returns its only output. */
-export async function runGraph(model: Uint8Array, inputName: string, data: Float32Array, dims: number[]): Promise<Float32Array> {
+export async function runGraph(
+  model: Uint8Array,
+  inputName: string,
+  data: Float32Array,
+  dims: number[],
+): Promise<Float32Array> {
   const session = await createSession(model, { providers: ['cpu'], intraOpThreads: 1 });
   try {
     const outputs = await runFloat32(session, { [inputName]: { data, dims } });

@@ -18,8 +18,15 @@ function convNet(stride: number, multiplier = 1): GraphBuilder {
   const g = new GraphBuilder('convnet');
   const x = g.input('image', 'float32', [1, 3, 448, 448]);
   const rng = createRng(3);
-  const w = g.floatTensor('w', Float32Array.from({ length: 8 * 3 * stride * stride }, () => rng.normal()), [8, 3, stride, stride]);
-  const conv = g.node('Conv', [x, w], { kernel_shape: { ints: [stride, stride] }, strides: { ints: [stride, stride] } });
+  const w = g.floatTensor(
+    'w',
+    Float32Array.from({ length: 8 * 3 * stride * stride }, () => rng.normal()),
+    [8, 3, stride, stride],
+  );
+  const conv = g.node('Conv', [x, w], {
+    kernel_shape: { ints: [stride, stride] },
+    strides: { ints: [stride, stride] },
+  });
   const side = 448 / stride;
   g.node('Mul', [conv, g.scalar(multiplier)], {}, 'features');
   g.output('features', 'float32', [1, 8, side, side]);
@@ -55,7 +62,13 @@ describe('probeBackbone', () => {
 
   it('accepts the vits16 stand-in: 384-dim tokens, 5 prefix tokens', async () => {
     const manifest = await probeBackbone(buildStandInBackbone({ preset: 'vits16', seed: 0 }));
-    expect(manifest).toMatchObject({ family: 'standin', embedDim: 384, prefixTokens: 5, patchSize: 16, grid: 28 });
+    expect(manifest).toMatchObject({
+      family: 'standin',
+      embedDim: 384,
+      prefixTokens: 5,
+      patchSize: 16,
+      grid: 28,
+    });
   });
 
   it('accepts an export without prefix tokens and extracts the same patch grid', async () => {
@@ -63,13 +76,24 @@ describe('probeBackbone', () => {
     const withoutPrefix = buildStandInBackbone({ preset: 'tiny', seed: 9, dropPrefixTokens: true });
     const manifestA = await probeBackbone(withPrefix);
     const manifestB = await probeBackbone(withoutPrefix);
-    expect(manifestB).toMatchObject({ prefixTokens: 0, outputLayout: 'tokens', grid: 28, embedDim: 32 });
+    expect(manifestB).toMatchObject({
+      prefixTokens: 0,
+      outputLayout: 'tokens',
+      grid: 28,
+      embedDim: 32,
+    });
 
     const rng = createRng(5);
     const pixels = Float32Array.from({ length: 2 * 3 * 448 * 448 }, () => rng.normal());
-    const gridOf = async (model: Uint8Array, manifest: typeof manifestA, b: number): Promise<Float32Array> => {
+    const gridOf = async (
+      model: Uint8Array,
+      manifest: typeof manifestA,
+      b: number,
+    ): Promise<Float32Array> => {
       const session = await createSession(model, { providers: ['cpu'] });
-      const out = await runFloat32(session, { pixel_values: { data: pixels, dims: [2, 3, 448, 448] } });
+      const out = await runFloat32(session, {
+        pixel_values: { data: pixels, dims: [2, 3, 448, 448] },
+      });
       await closeSession(session);
       return extractPatchGrid(out[manifest.outputName]!, manifest, b);
     };
@@ -99,13 +123,18 @@ describe('probeBackbone', () => {
 
   it('rejects random bytes and a text file renamed .onnx', async () => {
     const rng = createRng(1);
-    await expect(probeBackbone(Uint8Array.from({ length: 4096 }, () => rng.int(256)))).rejects.toMatchObject({
+    await expect(
+      probeBackbone(Uint8Array.from({ length: 4096 }, () => rng.int(256))),
+    ).rejects.toMatchObject({
       ...invalid,
       message: expect.stringMatching(/not an ONNX model/),
     });
     const text = join(dir, 'notes.onnx');
     writeFileSync(text, 'This is a README, not a model.\nIt was renamed to .onnx by mistake.\n');
-    await expect(probeBackbone(text)).rejects.toMatchObject({ ...invalid, message: expect.stringMatching(/not an ONNX model/) });
+    await expect(probeBackbone(text)).rejects.toMatchObject({
+      ...invalid,
+      message: expect.stringMatching(/not an ONNX model/),
+    });
   });
 
   it('rejects a conv net whose output is not a patch grid and a model with no image input', async () => {
@@ -117,7 +146,10 @@ describe('probeBackbone', () => {
     const x = g.input('x', 'float32', [1, 10]);
     g.node('Relu', [x], {}, 'y');
     g.output('y', 'float32', [1, 10]);
-    await expect(probeBackbone(g.build())).rejects.toMatchObject({ ...invalid, message: expect.stringMatching(/not an image backbone/) });
+    await expect(probeBackbone(g.build())).rejects.toMatchObject({
+      ...invalid,
+      message: expect.stringMatching(/not an image backbone/),
+    });
   });
 
   it('rejects a model whose features are NaN', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildStandInBackbone, STANDIN_INPUT, STANDIN_OUTPUT } from '../../../../src-main/ml/backbone/standin';
+import {
+  buildStandInBackbone,
+  STANDIN_INPUT,
+  STANDIN_OUTPUT,
+} from '../../../../src-main/ml/backbone/standin';
 import { decodeModel, int64ToNumber } from '../../../../src-main/ml/onnx/proto';
 import { closeSession, createSession, runFloat32 } from '../../../../src-main/ml/onnx/session';
 import { createRng } from '../../../../src-main/ml/random';
@@ -9,10 +13,16 @@ function image(seed: number, size: number): Float32Array {
   return Float32Array.from({ length: 3 * size * size }, () => rng.normal());
 }
 
-async function run(model: Uint8Array, pixels: Float32Array, size: number): Promise<{ data: Float32Array; dims: readonly number[] }> {
+async function run(
+  model: Uint8Array,
+  pixels: Float32Array,
+  size: number,
+): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const session = await createSession(model, { providers: ['cpu'] });
   try {
-    return (await runFloat32(session, { [STANDIN_INPUT]: { data: pixels, dims: [1, 3, size, size] } }))[STANDIN_OUTPUT]!;
+    return (
+      await runFloat32(session, { [STANDIN_INPUT]: { data: pixels, dims: [1, 3, size, size] } })
+    )[STANDIN_OUTPUT]!;
   } finally {
     await closeSession(session);
   }
@@ -30,7 +40,8 @@ describe('stand-in backbone', () => {
     // features follow the image, not only the position
     const outOther = await run(a, image(1, 448), 448);
     let diff = 0;
-    for (let i = 5 * 32; i < outA.data.length; i++) diff += Math.abs(outA.data[i]! - outOther.data[i]!);
+    for (let i = 5 * 32; i < outA.data.length; i++)
+      diff += Math.abs(outA.data[i]! - outOther.data[i]!);
     expect(diff / (outA.data.length - 5 * 32)).toBeGreaterThan(0.1);
     expect(outA.data.every(Number.isFinite)).toBe(true);
   });
@@ -41,7 +52,9 @@ describe('stand-in backbone', () => {
   });
 
   it('vits16: exactly ViT-S/16 (384 wide, 12 blocks, 6 heads, MLP 1536) and its parameter count', () => {
-    const initializers = (decodeModel(buildStandInBackbone({ preset: 'vits16', seed: 0 })).graph?.initializer ?? []).map((t) => ({
+    const initializers = (
+      decodeModel(buildStandInBackbone({ preset: 'vits16', seed: 0 })).graph?.initializer ?? []
+    ).map((t) => ({
       name: t.name ?? '',
       isFloat: t.dataType === 1,
       dims: (t.dims ?? []).map(int64ToNumber),

@@ -15,11 +15,15 @@ describe('GraphBuilder', () => {
     const bytes = g.build({ metadata: { 'normscope.test': 'yes' } });
 
     const model = decodeModel(bytes);
-    expect(model.metadataProps).toEqual([expect.objectContaining({ key: 'normscope.test', value: 'yes' })]);
+    expect(model.metadataProps).toEqual([
+      expect.objectContaining({ key: 'normscope.test', value: 'yes' }),
+    ]);
     expect(int64ToNumber(model.opsetImport[0]!.version)).toBe(17);
 
     const session = await createSession(bytes, { providers: ['cpu'], intraOpThreads: 1 });
-    const out = await runFloat32(session, { x: { data: new Float32Array([1, 0, 0, 1, 2, 2]), dims: [3, 2] } });
+    const out = await runFloat32(session, {
+      x: { data: new Float32Array([1, 0, 0, 1, 2, 2]), dims: [3, 2] },
+    });
     await closeSession(session);
     // row maxima of x @ w + 0.5: [1,2,3] -> 3.5; [4,5,6] -> 6.5; [10,14,18] -> 18.5
     expect(Array.from(out.max!.data)).toEqual([3.5, 6.5, 18.5]);
@@ -31,6 +35,8 @@ describe('GraphBuilder', () => {
     const x = g.input('x', 'float32', [1]);
     expect(() => g.node('Add', [x, 'missing'])).toThrow(/missing, which nothing has produced/);
     expect(() => g.floatTensor('x', new Float32Array(1), [1])).toThrow(/used twice/);
-    expect(() => g.floatTensor('w', new Float32Array(3), [2, 2])).toThrow(/3 values for shape \[2, 2\]/);
+    expect(() => g.floatTensor('w', new Float32Array(3), [2, 2])).toThrow(
+      /3 values for shape \[2, 2\]/,
+    );
   });
 });

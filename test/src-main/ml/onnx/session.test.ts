@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { availableProviders, createSession, onnxRuntimeVersion } from '../../../../src-main/ml/onnx/session';
+import {
+  availableProviders,
+  createSession,
+  onnxRuntimeVersion,
+} from '../../../../src-main/ml/onnx/session';
 import { GraphBuilder } from '../../../../src-main/ml/onnx/graph-builder';
 
 function identity(): Uint8Array {
@@ -15,7 +19,11 @@ describe('ONNX Runtime sessions', () => {
     expect(availableProviders()).toContain('cpu');
     const session = await createSession(identity(), { intraOpThreads: 1, interOpThreads: 1 });
     expect(availableProviders()).toContain(session.provider);
-    expect(session).toMatchObject({ intraOpThreads: 1, interOpThreads: 1, ortVersion: onnxRuntimeVersion() });
+    expect(session).toMatchObject({
+      intraOpThreads: 1,
+      interOpThreads: 1,
+      ortVersion: onnxRuntimeVersion(),
+    });
     expect(onnxRuntimeVersion()).toMatch(/^\d+\.\d+\.\d+/);
     await session.session.release();
   });
