@@ -68,6 +68,8 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      // developer tools bypass the page's restrictions: development builds only
+      devTools: isDev,
     },
   });
   win.once('ready-to-show', () => win.show());
