@@ -82,6 +82,7 @@ function describeManifest(m: BackboneManifest): string {
     `output ${m.outputName}: ${m.outputLayout === 'tokens' ? `[B, ${m.prefixTokens} + ${m.grid * m.grid}, ${m.embedDim}] tokens` : `[B, ${m.embedDim}, ${m.grid}, ${m.grid}]`}`,
     `patch ${m.patchSize} px, grid ${m.grid}x${m.grid}, ${m.embedDim} channels, ${m.prefixTokens} prefix tokens`,
     `sha256 ${m.sha256}`,
+    ...m.notes,
     m.licenceNote,
   ];
   return lines.join('\n');

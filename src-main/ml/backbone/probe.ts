@@ -51,6 +51,8 @@ export const BackboneManifestSchema = z.object({
   licenceNote: z.string(),
   /** A generated random-weight model: never for clinical use. */
   standIn: z.boolean(),
+  /** What a user should know about this model's layout (stand-in construction, a grid other than 28x28). */
+  notes: z.array(z.string()),
 });
 
 export type BackboneManifest = z.output<typeof BackboneManifestSchema>;
@@ -143,6 +145,7 @@ export async function probeBackbone(
     source: options.source ?? path ?? 'bytes',
     licenceNote: licenceNote(family),
     standIn,
+    notes: probeNotes(metadata, standIn, layout.grid, input.size),
   };
 }
 
@@ -381,6 +384,28 @@ function guessFamily(
   if (patchSize === 16 && prefixTokens === 5) return 'dinov3';
   if (patchSize === 14) return 'dinov2';
   return 'vit';
+}
+
+function probeNotes(
+  metadata: Record<string, string>,
+  standIn: boolean,
+  grid: number,
+  size: number,
+): string[] {
+  const notes: string[] = [];
+  if (standIn) {
+    const preset = metadata[STANDIN_METADATA.preset] ?? 'unknown';
+    const seed = metadata[STANDIN_METADATA.seed] ?? 'unknown';
+    notes.push(`stand-in preset ${preset}, seed ${seed}: random weights, not a trained DINOv3`);
+    const position = metadata[STANDIN_METADATA.positionEmbedding];
+    if (position) notes.push(`position embedding: ${position}`);
+  }
+  if (grid !== DEFAULT_INPUT_SIZE / 16) {
+    notes.push(
+      `patch grid is ${grid}x${grid} at ${size}x${size}, not the method's 28x28 at 448x448`,
+    );
+  }
+  return notes;
 }
 
 function licenceNote(family: BackboneManifest['family']): string {

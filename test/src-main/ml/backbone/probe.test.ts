@@ -58,6 +58,7 @@ describe('probeBackbone', () => {
       sha256: createHash('sha256').update(bytes).digest('hex'),
     });
     expect(manifest.licenceNote).toMatch(/NOT for clinical use/);
+    expect(manifest.notes.join(' ')).toMatch(/seed 4.*position embedding: learned absolute 28x28/);
   });
 
   it('accepts the vits16 stand-in: 384-dim tokens, 5 prefix tokens', async () => {
