@@ -59,6 +59,8 @@ interface CurrentTask {
   taskId: number;
   onMessage(message: ChildMessage): void;
   onExit(exit: WorkerExit): void;
+  /** fails the task with `error` without waiting for the worker (shut-down) */
+  abandon(error: NormscopeError): void;
 }
 
 interface Worker {
@@ -151,7 +153,9 @@ export class WorkerSupervisor {
       (worker) => new Promise<void>((resolve) => worker.handle.onExit(() => resolve())),
     );
     for (const worker of [...this.workers]) {
-      worker.current?.onExit({ code: null, signal: null, error: 'the supervisor has shut down' });
+      worker.current?.abandon(
+        new NormscopeError('Unavailable', 'worker task stopped: the supervisor has shut down'),
+      );
       this.retire(worker);
     }
     await Promise.all(exits);
@@ -260,6 +264,7 @@ export class WorkerSupervisor {
     let sent = false;
     let timeoutTimer: NodeJS.Timeout | null = null;
     let memoryPoll: NodeJS.Timeout | null = null;
+    let stopWaitingForCancel = (): void => {};
 
     const settle = (outcome: { output: unknown } | { error: unknown }): void => {
       if (settled) return;
@@ -282,7 +287,13 @@ export class WorkerSupervisor {
       onMessage: (message) => {
         if (!('taskId' in message) || message.taskId !== taskId) return;
         if (message.type === 'progress') {
-          if (!settled) options.onProgress?.(message.fraction, message.message);
+          if (settled) return;
+          try {
+            options.onProgress?.(message.fraction, message.message);
+          } catch (err) {
+            // the caller's listener failed: its task cannot report, so it stops like a cancelled one
+            stopTask({ error: err });
+          }
           return;
         }
         // after a cancel the answer comes too late to matter, but in time to keep the worker warm
@@ -305,10 +316,12 @@ export class WorkerSupervisor {
           ),
         });
       },
+      abandon: (error) => settle({ error }),
     };
 
-    const stopWaitingForCancel = onCancel(options.signal, () => {
-      settle({ error: cancelledError(label) });
+    /** Settles now and asks the worker to stop; one that does not within the grace period is killed. */
+    const stopTask = (outcome: { error: unknown }): void => {
+      settle(outcome);
       if (!sent) return; // still starting: the task is dropped once the worker is ready
       worker.handle.postMessage({ type: 'cancel', taskId });
       setTimeout(() => {
@@ -317,7 +330,10 @@ export class WorkerSupervisor {
         this.retire(worker);
         this.dispatch();
       }, this.options.cancelGraceMs).unref();
-    });
+    };
+    stopWaitingForCancel = onCancel(options.signal, () =>
+      stopTask({ error: cancelledError(label) }),
+    );
 
     worker.ready.then(
       () => {

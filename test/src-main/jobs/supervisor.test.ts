@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NormscopeError } from '../../../src-main/api/errors';
+import { EventBus } from '../../../src-main/api/event-bus';
 import { forkWorker } from '../../../src-main/jobs/fork-worker';
+import { JobManager } from '../../../src-main/jobs/job-manager';
 import {
   WorkerSupervisor,
   type SupervisorOptions,
@@ -133,9 +135,10 @@ describe('WorkerSupervisor', () => {
 
   it('rejects a cancelled task with Cancelled at once and kills a worker that does not stop', async () => {
     const { supervisor, spawned } = supervise({ cancelGraceMs: 300 });
+    await supervisor.run('selftest.echo', echoInput(), CAPS); // a started worker: the task reaches it at once
     const controller = new AbortController();
     const running = supervisor.run('selftest.hang', {}, { ...CAPS, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     controller.abort();
     const cancelledAt = Date.now();
     const err = await rejection(running);
@@ -204,7 +207,38 @@ describe('WorkerSupervisor', () => {
     } finally {
       clearInterval(ticker);
     }
-    // ~80 at an unloaded 10 ms cadence; a blocked loop would give at most 1
-    expect(ticks).toBeGreaterThan(20);
+    // ~80 at an unloaded 10 ms cadence (fewer on a busy machine); a blocked loop would give at most 1
+    expect(ticks).toBeGreaterThan(10);
+  });
+
+  it('stops every worker on shut-down, failing the task in flight as Unavailable', async () => {
+    const { supervisor, spawned } = supervise();
+    const running = supervisor.run('selftest.progress', { steps: 100, stepMs: 20 }, CAPS);
+    await expect.poll(() => spawned.length).toBe(1);
+    const failed = rejection(running);
+    await supervisor.dispose();
+    expect((await failed).name).toBe('Unavailable');
+    expect((await spawned[0]!.exited).signal).toBe('SIGKILL');
+  });
+
+  it('serves a job: cancelling the job kills the worker running its task', async () => {
+    const { supervisor, spawned } = supervise({ cancelGraceMs: 200 });
+    await supervisor.run('selftest.echo', echoInput(), CAPS); // a started worker: the task reaches it at once
+    const jobs = new JobManager({ events: new EventBus() });
+    const job = jobs.start({
+      kind: 'selftest',
+      title: 'Hang in a worker',
+      run: (ctx) =>
+        supervisor.run(
+          'selftest.hang',
+          {},
+          { signal: ctx.signal, timeoutMs: 10_000, memoryMb: 1024 },
+        ),
+    });
+    await expect.poll(() => jobs.get(job.id).state).toBe('running');
+    jobs.cancel(job.id);
+    await expect(job.result).rejects.toMatchObject({ name: 'Cancelled' });
+    expect(jobs.get(job.id).state).toBe('cancelled');
+    expect((await spawned[0]!.exited).signal).toBe('SIGKILL');
   });
 });
