@@ -5,6 +5,8 @@
  */
 import { createTheme } from '@mui/material/styles';
 
+const FOCUS = '#a9d0ea';
+
 export const theme = createTheme({
   palette: {
     mode: 'dark',
@@ -26,6 +28,10 @@ export const theme = createTheme({
     button: { textTransform: 'none', fontWeight: 600 },
   },
   components: {
+    // MUI hides the outline and shows only a faint ripple on keyboard focus: too subtle in a dark room
+    MuiButtonBase: {
+      styleOverrides: { root: { '&.Mui-focusVisible': { outline: `2px solid ${FOCUS}`, outlineOffset: -2 } } },
+    },
     MuiButton: { defaultProps: { size: 'small' } },
     MuiTextField: { defaultProps: { size: 'small' } },
     MuiSelect: { defaultProps: { size: 'small' } },
@@ -35,7 +41,7 @@ export const theme = createTheme({
     MuiCssBaseline: {
       styleOverrides: {
         // keyboard users must always see where they are
-        ':focus-visible': { outline: '2px solid #7fb0d0', outlineOffset: 2 },
+        ':focus-visible': { outline: `2px solid ${FOCUS}`, outlineOffset: 2 },
       },
     },
   },

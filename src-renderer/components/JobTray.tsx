@@ -2,7 +2,6 @@
  * The job tray: a status-bar button counting the jobs still at work, opening
  * the list of jobs with their progress, messages and a cancel button.
  */
-import Badge from '@mui/material/Badge';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
@@ -12,8 +11,9 @@ import Popover from '@mui/material/Popover';
 import Typography from '@mui/material/Typography';
 import { useId, useState } from 'react';
 import type { JobInfo } from '../../src-main/api/contract';
-import { activeCount, canCancel, isActive } from '../jobs/job-list';
+import { actionsFor, activeCount, isActive } from '../jobs/job-list';
 import { useJobs } from '../jobs/JobsProvider';
+import type { JobAction } from '../jobs/job-list';
 import { JobsIcon } from './icons';
 
 const STATE_LABELS: Record<JobInfo['state'], string> = {
@@ -25,7 +25,9 @@ const STATE_LABELS: Record<JobInfo['state'], string> = {
   cancelled: 'Cancelled',
 };
 
-function JobRow({ job, onCancel }: { job: JobInfo; onCancel(job: JobInfo): void }) {
+const ACTION_LABELS: Record<JobAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel' };
+
+function JobRow({ job, onAction }: { job: JobInfo; onAction(job: JobInfo, action: JobAction): void }) {
   const percent = job.progress === null ? null : Math.round(job.progress * 100);
   return (
     <ListItem divider sx={{ display: 'block', py: 1 }} aria-label={`${job.title}: ${STATE_LABELS[job.state]}`}>
@@ -37,11 +39,17 @@ function JobRow({ job, onCancel }: { job: JobInfo; onCancel(job: JobInfo): void 
           {STATE_LABELS[job.state]}
           {percent !== null && isActive(job) ? ` · ${percent}%` : ''}
         </Typography>
-        {canCancel(job) && (
-          <Button color="inherit" variant="outlined" onClick={() => onCancel(job)} aria-label={`Cancel ${job.title}`}>
-            Cancel
+        {actionsFor(job).map((action) => (
+          <Button
+            key={action}
+            color="inherit"
+            variant="outlined"
+            onClick={() => onAction(job, action)}
+            aria-label={`${ACTION_LABELS[action]} ${job.title}`}
+          >
+            {ACTION_LABELS[action]}
           </Button>
-        )}
+        ))}
       </Box>
       {isActive(job) && (
         <LinearProgress
@@ -66,7 +74,7 @@ function JobRow({ job, onCancel }: { job: JobInfo; onCancel(job: JobInfo): void 
 }
 
 export function JobTray() {
-  const { jobs, cancel } = useJobs();
+  const { jobs, act } = useJobs();
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const panelId = useId();
   const running = activeCount(jobs);
@@ -81,12 +89,8 @@ export function JobTray() {
         aria-expanded={anchor !== null}
         aria-controls={anchor ? panelId : undefined}
         aria-label={`Job tray: ${label}`}
-        startIcon={
-          <Badge badgeContent={running} color="primary" max={99}>
-            <JobsIcon fontSize="small" />
-          </Badge>
-        }
-        sx={{ px: 1.5, minHeight: 28 }}
+        startIcon={<JobsIcon fontSize="small" color={running > 0 ? 'primary' : 'inherit'} />}
+        sx={{ px: 1.5, minHeight: 28, flexShrink: 0, whiteSpace: 'nowrap' }}
       >
         {running === 0 ? 'Jobs' : label}
       </Button>
@@ -109,7 +113,7 @@ export function JobTray() {
         ) : (
           <List dense disablePadding>
             {jobs.map((job) => (
-              <JobRow key={job.id} job={job} onCancel={(j) => void cancel(j)} />
+              <JobRow key={job.id} job={job} onAction={(j, action) => void act(j, action)} />
             ))}
           </List>
         )}

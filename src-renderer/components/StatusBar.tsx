@@ -1,14 +1,16 @@
 /**
  * The bottom bar, always visible: what model and backbone score the studies,
  * where they run, where the data lives and whether the host is reachable.
- * A stand-in backbone is called out in words, not just a colour.
+ * A stand-in backbone is called out in words, not just a colour. When space
+ * runs out, names and the data directory are shortened (their full text is
+ * in a tooltip); the warning, the provider, the connection and the job tray
+ * never are.
  */
 import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Divider from '@mui/material/Divider';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { TypographyProps } from '@mui/material/Typography';
 import type { ReactNode } from 'react';
 import type { AppStatus } from '../../src-main/api/contract';
 import { useApi, useConnectionState } from '../api/hooks';
@@ -25,10 +27,14 @@ const CONNECTION_TEXT: Record<ConnectionState, { text: string; color: string }> 
   closed: { text: 'Disconnected', color: 'error.main' },
 };
 
-function Item({ label, children }: { label: string; children: ReactNode }) {
+/**
+ * A labelled group; `shrink` (a flex-shrink weight) lets it give up width, its
+ * value then cut with an ellipsis. 0: never shrinks.
+ */
+function Item({ label, shrink = 0, children }: { label: string; shrink?: number; children: ReactNode }) {
   return (
-    <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75, minWidth: 0 }}>
-      <Typography variant="caption" color="text.secondary" component="span">
+    <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.75, minWidth: 0, flexShrink: shrink }}>
+      <Typography variant="caption" color="text.secondary" component="span" sx={{ whiteSpace: 'nowrap' }}>
         {label}
       </Typography>
       {children}
@@ -36,40 +42,56 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-/** A value in the bar; extra props (a Tooltip's handlers and ref) go to the text element. */
-function Value({ label, ...rest }: TypographyProps & { label: string }) {
-  return <Typography variant="caption" component="span" aria-label={label} noWrap sx={{ fontWeight: 600 }} {...rest} />;
-}
-
-/** A value with more to say on hover or keyboard focus. */
-function ValueWithDetail({ label, detail, children }: { label: string; detail: string; children: ReactNode }) {
-  return (
-    // describeChild: the tooltip describes the value; it must not replace its label
+/**
+ * A value with its accessible label, its full text on hover or keyboard focus
+ * (describeChild: the tooltip describes the value, it must not replace its label).
+ */
+function Value({ label, detail, children }: { label: string; detail?: string; children: ReactNode }) {
+  const text = (
+    <Typography
+      variant="caption"
+      component="span"
+      aria-label={label}
+      tabIndex={detail ? 0 : undefined}
+      noWrap
+      sx={{ fontWeight: 600, minWidth: 0 }}
+    >
+      {children}
+    </Typography>
+  );
+  return detail ? (
     <Tooltip title={detail} describeChild>
-      <Value label={label} tabIndex={0}>
-        {children}
-      </Value>
+      {text}
     </Tooltip>
+  ) : (
+    text
   );
 }
 
-function BackboneValue({ backbone }: { backbone: AppStatus['backbone'] }) {
-  if (!backbone) return <Value label="Backbone: No backbone">No backbone</Value>;
+function BackboneItem({ backbone }: { backbone: AppStatus['backbone'] }) {
   return (
-    <>
-      <ValueWithDetail label={`Backbone: ${backbone.name}`} detail={`${backbone.family} · sha256 ${backbone.sha256.slice(0, 12)}…`}>
-        {backbone.name}
-      </ValueWithDetail>
-      {backbone.standIn && (
-        <Chip
-          color="warning"
-          variant="outlined"
-          icon={<WarningIcon />}
-          label="Stand-in backbone: not for clinical use"
-          sx={{ fontWeight: 600 }}
-        />
+    <Item label="Backbone" shrink={1}>
+      {backbone ? (
+        <Value label={`Backbone: ${backbone.name}`} detail={`${backbone.name} · ${backbone.family} · sha256 ${backbone.sha256.slice(0, 12)}…`}>
+          {backbone.name}
+        </Value>
+      ) : (
+        <Value label="Backbone: No backbone">No backbone</Value>
       )}
-    </>
+    </Item>
+  );
+}
+
+/** Outside the backbone's item, so shortening the name never covers the warning. */
+function StandInWarning() {
+  return (
+    <Chip
+      color="warning"
+      variant="outlined"
+      icon={<WarningIcon />}
+      label="Stand-in backbone: not for clinical use"
+      sx={{ fontWeight: 600, flexShrink: 0 }}
+    />
   );
 }
 
@@ -77,6 +99,7 @@ export function StatusBar() {
   const api = useApi();
   const { data: status, error } = useAppStatus();
   const connection = CONNECTION_TEXT[useConnectionState()];
+  const modelName = status?.activeModel?.name ?? 'No model';
 
   return (
     <Box
@@ -97,41 +120,48 @@ export function StatusBar() {
     >
       {status ? (
         <>
-          <Item label="Model">
-            <Value label={`Active model: ${status.activeModel?.name ?? 'No model'}`}>
-              {status.activeModel?.name ?? 'No model'}
+          <Item label="Model" shrink={1}>
+            <Value label={`Active model: ${modelName}`} detail={status.activeModel ? modelName : undefined}>
+              {modelName}
             </Value>
           </Item>
           <Divider orientation="vertical" flexItem />
-          <Item label="Backbone">
-            <BackboneValue backbone={status.backbone} />
-          </Item>
+          <BackboneItem backbone={status.backbone} />
+          {status.backbone?.standIn && <StandInWarning />}
           <Divider orientation="vertical" flexItem />
           <Item label="Runs on">
-            <ValueWithDetail
+            <Value
               label={`Execution provider: ${providerLabel(status.provider.active)}`}
               detail={availableProvidersText(status.provider.available)}
             >
               {providerLabel(status.provider.active)}
-            </ValueWithDetail>
+            </Value>
           </Item>
           <Divider orientation="vertical" flexItem />
-          <Item label="Data">
-            <ValueWithDetail label={`Data directory: ${status.dataDir}`} detail={status.dataDir}>
-              {shortenPath(status.dataDir, 48)}
-            </ValueWithDetail>
+          {/* the data directory gives way first: its tail is what tells it apart */}
+          <Item label="Data" shrink={4}>
+            <Value label={`Data directory: ${status.dataDir}`} detail={status.dataDir}>
+              {shortenPath(status.dataDir, 40)}
+            </Value>
           </Item>
         </>
       ) : (
-        <Typography variant="caption" color={error ? 'error' : 'text.secondary'}>
+        <Typography variant="caption" color={error ? 'error' : 'text.secondary'} noWrap>
           {error ? `Status unavailable: ${error.message}` : 'Loading status…'}
         </Typography>
       )}
       <Box sx={{ flex: 1 }} />
       <Tooltip title={`Host: ${api.describe()}`} describeChild>
-        <Box role="status" aria-label={`Connection: ${connection.text}`} sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
+        <Box
+          role="status"
+          aria-label={`Connection: ${connection.text}`}
+          tabIndex={0}
+          sx={{ display: 'flex', alignItems: 'center', gap: 0.75, flexShrink: 0 }}
+        >
           <Box component="span" sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: connection.color }} />
-          <Typography variant="caption">{connection.text}</Typography>
+          <Typography variant="caption" noWrap>
+            {connection.text}
+          </Typography>
         </Box>
       </Tooltip>
       <Divider orientation="vertical" flexItem />

@@ -5,14 +5,22 @@
  */
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { JobInfo } from '../../src-main/api/contract';
+import type { JobInfo, Method } from '../../src-main/api/contract';
 import { useApi, useConnectionState, useEvent } from '../api/hooks';
 import { useNotifier } from '../components/Notifications';
 import { mergeJobs } from './job-list';
+import type { JobAction } from './job-list';
+
+const JOB_ACTIONS = {
+  cancel: { method: 'jobs.cancel', verb: 'Cancelling' },
+  pause: { method: 'jobs.pause', verb: 'Pausing' },
+  resume: { method: 'jobs.resume', verb: 'Resuming' },
+} as const satisfies Record<JobAction, { method: Method; verb: string }>;
 
 interface JobsValue {
   jobs: JobInfo[];
-  cancel(job: JobInfo): Promise<void>;
+  /** asks the host; failures are reported in the Snackbar */
+  act(job: JobInfo, action: JobAction): Promise<void>;
 }
 
 const JobsContext = createContext<JobsValue | null>(null);
@@ -37,19 +45,19 @@ export function JobsProvider({ children }: { children: ReactNode }) {
     };
   }, [api, connection, reportError]);
 
-  const cancel = useCallback(
-    async (job: JobInfo) => {
+  const act = useCallback(
+    async (job: JobInfo, action: JobAction) => {
       try {
-        const updated = await api.call('jobs.cancel', { jobId: job.id });
+        const updated = await api.call(JOB_ACTIONS[action].method, { jobId: job.id });
         setJobs((current) => mergeJobs(current, [updated]));
       } catch (error) {
-        reportError(`Cancelling “${job.title}”`, error);
+        reportError(`${JOB_ACTIONS[action].verb} “${job.title}”`, error);
       }
     },
     [api, reportError],
   );
 
-  return <JobsContext.Provider value={{ jobs, cancel }}>{children}</JobsContext.Provider>;
+  return <JobsContext.Provider value={{ jobs, act }}>{children}</JobsContext.Provider>;
 }
 
 export function useJobs(): JobsValue {

@@ -32,7 +32,12 @@ export function activeCount(jobs: readonly JobInfo[]): number {
   return jobs.filter(isActive).length;
 }
 
-/** Whether a cancel makes sense: only for work that has not ended. */
-export function canCancel(job: JobInfo): boolean {
-  return isActive(job);
+export type JobAction = 'pause' | 'resume' | 'cancel';
+
+/** The actions that make sense for a job now, in the order the tray shows them. */
+export function actionsFor(job: JobInfo): JobAction[] {
+  if (!isActive(job)) return [];
+  if (job.state === 'paused') return ['resume', 'cancel'];
+  if (job.state === 'running' && job.pausable) return ['pause', 'cancel'];
+  return ['cancel'];
 }

@@ -3,6 +3,7 @@
  * and thresholds comes with training and threshold tuning.
  */
 import Alert from '@mui/material/Alert';
+import Chip from '@mui/material/Chip';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -20,7 +21,11 @@ export function ModelsSection() {
     >
       {error && <Alert severity="error">Could not load the current model: {error.message}</Alert>}
       {status && (
-        <Table size="small" aria-label="Model in use" sx={{ maxWidth: 640 }}>
+        <Table
+          size="small"
+          aria-label="Model in use"
+          sx={{ maxWidth: 720, '& th': { width: 180, whiteSpace: 'nowrap', color: 'text.secondary' } }}
+        >
           <TableBody>
             <TableRow>
               <TableCell component="th" scope="row">Active model</TableCell>
@@ -29,9 +34,10 @@ export function ModelsSection() {
             <TableRow>
               <TableCell component="th" scope="row">Backbone</TableCell>
               <TableCell>
-                {status.backbone
-                  ? `${status.backbone.name} (${status.backbone.family}${status.backbone.standIn ? ', stand-in: not for clinical use' : ''})`
-                  : 'No backbone'}
+                {status.backbone ? `${status.backbone.name} · ${status.backbone.family}` : 'No backbone'}
+                {status.backbone?.standIn && (
+                  <Chip color="warning" variant="outlined" label="Stand-in: not for clinical use" sx={{ ml: 1, fontWeight: 600 }} />
+                )}
               </TableCell>
             </TableRow>
             <TableRow>

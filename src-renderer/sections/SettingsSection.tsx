@@ -145,7 +145,7 @@ function SettingsForm({ saved, onSaved }: { saved: Settings; onSaved(settings: S
             { value: 'header', label: 'Window centre/width from the DICOM header', detail: "Follows the modality's stored presets." },
           ]}
         />
-        <FormControl error={Boolean(fieldErrors.provider)} sx={{ maxWidth: 360 }}>
+        <FormControl error={Boolean(fieldErrors.provider)} sx={{ maxWidth: 360 }} fullWidth>
           <InputLabel id={providerLabelId}>Execution provider</InputLabel>
           <Select
             labelId={providerLabelId}
@@ -169,7 +169,8 @@ function SettingsForm({ saved, onSaved }: { saved: Settings; onSaved(settings: S
           error={Boolean(fieldErrors.threads)}
           helperText={fieldErrors.threads ?? 'Threads for ONNX Runtime on the CPU; 0 lets it decide.'}
           slotProps={{ htmlInput: { min: 0, step: 1 } }}
-          sx={{ maxWidth: 200 }}
+          sx={{ maxWidth: 360 }}
+          fullWidth
         />
         <Box sx={{ display: 'flex', gap: 1 }}>
           <Button type="submit" variant="contained" disabled={saving || !isDirty(saved, draft)}>
@@ -189,7 +190,7 @@ export function SettingsSection() {
   const { data, error, replace } = useResource('settings.get', {});
 
   return (
-    <SectionPage title="Settings">
+    <SectionPage title="Settings" summary="How studies are imported and how the anomaly model runs on this workstation.">
       {error && !data && <Alert severity="error">Could not load the settings: {error.message}</Alert>}
       {data && <SettingsForm saved={data} onSaved={replace} />}
     </SectionPage>

@@ -38,14 +38,15 @@ function exited(child: ChildProcess): Promise<void> {
  * (`npm run build`); fails with the host's stderr if it does not come up.
  */
 export async function startServe(options: { timeoutMs?: number } = {}): Promise<ServedApp> {
-  if (!existsSync(join(repoRoot, 'out', 'main', 'cli.js')) || !existsSync(join(repoRoot, 'out', 'renderer', 'index.html'))) {
-    throw new Error('The app is not built (out/main/cli.js or out/renderer/index.html missing): run `npm run build` first.');
-  }
+  // NORMSCOPE_FROM_SOURCE=1 (read by bin/normscope.mjs) runs the CLI from its sources; the page is always the built one
+  const needed = [join('out', 'renderer', 'index.html')];
+  if (!process.env.NORMSCOPE_FROM_SOURCE) needed.push(join('out', 'main', 'cli.js'));
+  const missing = needed.filter((path) => !existsSync(join(repoRoot, path)));
+  if (missing.length > 0) throw new Error(`The app is not built (${missing.join(', ')} missing): run \`npm run build\` first.`);
   const dataDir = await mkdtemp(join(tmpdir(), 'normscope-e2e-'));
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'normscope.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NORMSCOPE_FROM_SOURCE: '' },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -109,6 +110,7 @@ export function launchChromium(): Promise<Browser> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path });
+  // finish MUI's transitions so the picture shows the settled screen
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }

@@ -126,4 +126,16 @@ describe("a radiologist's first session", () => {
   it('raised no script errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });
+
+  it('says so when the host goes away, and a save then fails with a clear error instead of hanging', async () => {
+    await tab('Settings').click();
+    await app.close();
+    await statusBar().getByText('Connection lost, reconnecting…').waitFor();
+    await page.getByRole('radio', { name: /Copy into the data directory/ }).check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Saving failed' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/settings\.update got no answer: the connection to 127\.0\.0\.1:\d+ closed/);
+    await screenshot(page, 'host-gone');
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../src-main/api/contract';
-import { activeCount, canCancel, mergeJobs } from '../../../src-renderer/jobs/job-list';
+import { actionsFor, activeCount, mergeJobs } from '../../../src-renderer/jobs/job-list';
 
 function job(id: string, state: JobInfo['state'], createdAt: string, updatedAt = createdAt, progress: number | null = null): JobInfo {
   return { id, kind: 'import', title: `Job ${id}`, state, progress, message: '', error: null, pausable: false, createdAt, updatedAt };
@@ -27,6 +27,14 @@ describe('job tray list', () => {
     );
     expect(jobs.map((j) => j.id)).toEqual(['new-queued', 'old-run', 'new-done', 'old-done']);
     expect(activeCount(jobs)).toBe(2);
-    expect(jobs.map(canCancel)).toEqual([true, true, false, false]);
+  });
+
+  it('offers pause only for pausable running work, resume for paused work, nothing for finished work', () => {
+    const running = job('r', 'running', '2026-01-01T10:00:00Z');
+    expect(actionsFor(running)).toEqual(['cancel']);
+    expect(actionsFor({ ...running, pausable: true })).toEqual(['pause', 'cancel']);
+    expect(actionsFor({ ...running, state: 'paused', pausable: true })).toEqual(['resume', 'cancel']);
+    expect(actionsFor({ ...running, state: 'queued' })).toEqual(['cancel']);
+    expect(actionsFor({ ...running, state: 'succeeded' })).toEqual([]);
   });
 });
