@@ -48,6 +48,14 @@ describe('AUROC and average precision', () => {
     expect(averagePrecision(scores, labels)).toBeCloseTo(5 / 6, 12);
   });
 
+  it('match sklearn 1.2 on a tie-heavy case', () => {
+    const scores = Array.from({ length: 20 }, (_, i) => ((i * 37) % 11) / 10);
+    const labels = Array.from({ length: 20 }, (_, i) => ((i * 5) % 7 < 3 ? 1 : 0));
+    // roc_auc_score and average_precision_score on these arrays
+    expect(auroc(scores, labels)).toBeCloseTo(0.265625, 14);
+    expect(averagePrecision(scores, labels)).toBeCloseTo(0.3235615079365079, 14);
+  });
+
   it('give chance AUROC and prevalence AP when all scores are equal', () => {
     const labels = [1, 0, 0, 0, 1, 0, 0, 0];
     const scores = new Float32Array(8).fill(3);

@@ -40,6 +40,20 @@ describe('resizeAntialiasedBilinear (PIL / torch antialias=True)', () => {
     expectClose(out, [(0 * 3 + 1 * 3 + 2) / 7, (1 + 2 * 3 + 3 * 3) / 7]);
   });
 
+  it("matches Pillow's float ('F' mode) Image.resize(BILINEAR) down and up", () => {
+    // image[y][x] = ((7x + 13y) mod 17) / 16, 9 rows x 10 columns; expected values printed by Pillow 9.4
+    const image = Float32Array.from({ length: 90 }, (_, i) => ((7 * (i % 10) + 13 * Math.floor(i / 10)) % 17) / 16);
+    const down = resizeAntialiasedBilinear(image, 1, 9, 10, 4, 3);
+    expectClose(down, [
+      0.4773002, 0.45579, 0.4789346, 0.5316505, 0.522658, 0.4724576, 0.4631563, 0.5078298, 0.5168458, 0.4963983,
+      0.4491071, 0.466132,
+    ]);
+    const up = resizeAntialiasedBilinear(image, 1, 9, 10, 13, 17);
+    expectClose(up.subarray(0, 10), [
+      0.0, 0.1672794, 0.4246323, 0.6819853, 0.7830882, 0.4154412, 0.3915441, 0.6488971, 0.375, 0.1011029,
+    ]);
+  });
+
   it('averages 2x2 blocks of a separable checkerboard into its mean when shrinking by 2 in both directions', () => {
     // a pattern that alternates every pixel averages out: triangle weights are symmetric around the block centre
     const size = 16;
