@@ -86,7 +86,8 @@ function keepLargestComponent(mask: Uint8Array, width: number): void {
       bestLabel = label;
     }
   }
-  for (let i = 0; i < mask.length; i++) mask[i] = labels[i] === bestLabel && bestLabel !== 0 ? 1 : 0;
+  for (let i = 0; i < mask.length; i++)
+    mask[i] = labels[i] === bestLabel && bestLabel !== 0 ? 1 : 0;
 }
 
 /** Sets every background pixel not 4-connected to the image border to foreground (in place). */
@@ -135,7 +136,8 @@ function dilate(mask: Uint8Array, width: number, height: number, radius: number)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (rows[y * width + x] === 0) continue;
-      for (let yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++) out[yy * width + x] = 1;
+      for (let yy = Math.max(0, y - radius); yy <= Math.min(height - 1, y + radius); yy++)
+        out[yy * width + x] = 1;
     }
   }
   return out;
@@ -153,7 +155,9 @@ export function foregroundMask(
   options: ForegroundOptions = {},
 ): Uint8Array {
   if (image.length !== width * height) {
-    throw new RangeError(`foregroundMask: image has ${image.length} pixels, expected ${width}x${height}`);
+    throw new RangeError(
+      `foregroundMask: image has ${image.length} pixels, expected ${width}x${height}`,
+    );
   }
   let min = Infinity;
   for (let i = 0; i < image.length; i++) if (image[i]! < min) min = image[i]!;
@@ -183,7 +187,9 @@ export function maskCoverage(
   gridWidth: number,
 ): Float32Array {
   if (mask.length !== width * height) {
-    throw new RangeError(`maskCoverage: mask has ${mask.length} pixels, expected ${width}x${height}`);
+    throw new RangeError(
+      `maskCoverage: mask has ${mask.length} pixels, expected ${width}x${height}`,
+    );
   }
   const overlaps = (size: number, cells: number): { cell: number; weight: number }[][] => {
     // for each pixel, the cells it overlaps and by how much (in pixels)
@@ -210,7 +216,8 @@ export function maskCoverage(
   const cellArea = (width / gridWidth) * (height / gridHeight);
   for (let y = 0; y < height; y++) {
     for (const { cell, weight } of ys[y]!) {
-      for (let gx = 0; gx < gridWidth; gx++) coverage[cell * gridWidth + gx]! += (weight * rowSums[y * gridWidth + gx]!) / cellArea;
+      for (let gx = 0; gx < gridWidth; gx++)
+        coverage[cell * gridWidth + gx]! += (weight * rowSums[y * gridWidth + gx]!) / cellArea;
     }
   }
   return coverage;

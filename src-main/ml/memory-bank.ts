@@ -28,7 +28,12 @@ export interface MemoryBank {
 }
 
 /** Writes feature grid [channels, height, width] as L2-normalised rows [height*width, channels] at `rowOffset`. */
-function gridToUnitRows(grid: Float32Array, shape: GridShape, out: Float32Array, rowOffset: number): void {
+function gridToUnitRows(
+  grid: Float32Array,
+  shape: GridShape,
+  out: Float32Array,
+  rowOffset: number,
+): void {
   const { channels } = shape;
   const plane = shape.height * shape.width;
   for (let p = 0; p < plane; p++) {
@@ -58,7 +63,8 @@ function checkGrid(grid: Float32Array, shape: GridShape, what: string): void {
 
 /** Bank of all patch features of the training images, each [channels, height, width] float32. */
 export function buildMemoryBank(features: Float32Array[], shape: GridShape): MemoryBank {
-  if (features.length === 0) throw new NormscopeError('InvalidRequest', 'a memory bank needs at least one training image');
+  if (features.length === 0)
+    throw new NormscopeError('InvalidRequest', 'a memory bank needs at least one training image');
   const plane = shape.height * shape.width;
   const count = features.length * plane;
   const vectors = new Float32Array(count * shape.channels);
@@ -77,9 +83,16 @@ const BLOCK_ROWS = 64;
  * [channels, height, width]: cosine distance of each patch to its nearest
  * neighbour in the bank.
  */
-export function scoreWithMemoryBank(bank: MemoryBank, test: Float32Array, shape: GridShape): Float32Array {
+export function scoreWithMemoryBank(
+  bank: MemoryBank,
+  test: Float32Array,
+  shape: GridShape,
+): Float32Array {
   if (shape.channels !== bank.channels) {
-    throw new NormscopeError('InvalidRequest', `test features have ${shape.channels} channels, the bank ${bank.channels}`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `test features have ${shape.channels} channels, the bank ${bank.channels}`,
+    );
   }
   checkGrid(test, shape, 'test features');
   const C = shape.channels;
@@ -105,7 +118,8 @@ export function scoreWithMemoryBank(bank: MemoryBank, test: Float32Array, shape:
       for (let r = blockStart; r < pairedEnd; r += 2) {
         const r0 = r * C;
         const r1 = r0 + C;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0; // prettier-ignore
+        // prettier-ignore
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
         for (let c = 0; c < C; c++) {
           const b0 = b[r0 + c]!;
           const b1 = b[r1 + c]!;
@@ -129,7 +143,8 @@ export function scoreWithMemoryBank(bank: MemoryBank, test: Float32Array, shape:
       }
       if (pairedEnd < blockEnd) {
         const r0 = pairedEnd * C;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+        // prettier-ignore
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (let c = 0; c < C; c++) {
           const b0 = b[r0 + c]!;
           s0 += q[q0 + c]! * b0;

@@ -30,7 +30,9 @@ export interface RankedScores {
   readonly totalPositives: number;
   readonly totalNegatives: number;
   /** Calls `visit` once per distinct score, in descending order, with how many positives and negatives have it. */
-  forEachThresholdDescending(visit: (threshold: number, positives: number, negatives: number) => void): void;
+  forEachThresholdDescending(
+    visit: (threshold: number, positives: number, negatives: number) => void,
+  ): void;
 }
 
 type ScoreArray = Float32Array | Float64Array;
@@ -39,8 +41,15 @@ function isPositive(label: number): boolean {
   return label > 0;
 }
 
-function checkLengths(scores: ArrayLike<number>, labels: ArrayLike<number>, include?: ArrayLike<number>): void {
-  if (labels.length !== scores.length || (include !== undefined && include.length !== scores.length)) {
+function checkLengths(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  include?: ArrayLike<number>,
+): void {
+  if (
+    labels.length !== scores.length ||
+    (include !== undefined && include.length !== scores.length)
+  ) {
     throw new NormscopeError(
       'InvalidRequest',
       `metric inputs differ in length: ${scores.length} scores, ${labels.length} labels` +
@@ -50,7 +59,10 @@ function checkLengths(scores: ArrayLike<number>, labels: ArrayLike<number>, incl
 }
 
 function notANumberError(index: number): NormscopeError {
-  return new NormscopeError('InvalidRequest', `score at index ${index} is NaN; metrics need ordered scores`);
+  return new NormscopeError(
+    'InvalidRequest',
+    `score at index ${index} is NaN; metrics need ordered scores`,
+  );
 }
 
 class SortedRankedScores implements RankedScores {
@@ -67,7 +79,9 @@ class SortedRankedScores implements RankedScores {
     return this.negatives.length;
   }
 
-  forEachThresholdDescending(visit: (threshold: number, positives: number, negatives: number) => void): void {
+  forEachThresholdDescending(
+    visit: (threshold: number, positives: number, negatives: number) => void,
+  ): void {
     const pos = this.positives;
     const neg = this.negatives;
     let i = pos.length - 1;
@@ -108,7 +122,8 @@ export function rankScores(
     if (isPositive(labels[k]!)) positiveCount++;
     else negativeCount++;
   }
-  const make = (n: number): ScoreArray => (scores instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
+  const make = (n: number): ScoreArray =>
+    scores instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   const positives = make(positiveCount);
   const negatives = make(negativeCount);
   let p = 0;
@@ -180,7 +195,9 @@ export class StreamingScoreCounts implements RankedScores {
     }
   }
 
-  forEachThresholdDescending(visit: (threshold: number, positives: number, negatives: number) => void): void {
+  forEachThresholdDescending(
+    visit: (threshold: number, positives: number, negatives: number) => void,
+  ): void {
     for (let key = HALF_VALUES - 1; key >= 0; key--) {
       const dp = this.positiveCounts[key]!;
       const dn = this.negativeCounts[key]!;
@@ -221,7 +238,8 @@ export function averagePrecisionFromRanked(ranked: RankedScores): number {
   ranked.forEachThresholdDescending((_threshold, dp, dn) => {
     truePositives += dp;
     falsePositives += dn;
-    if (dp > 0) sum += (dp / ranked.totalPositives) * (truePositives / (truePositives + falsePositives));
+    if (dp > 0)
+      sum += (dp / ranked.totalPositives) * (truePositives / (truePositives + falsePositives));
   });
   return sum;
 }
@@ -258,7 +276,11 @@ export function rocCurveFromRanked(ranked: RankedScores): RocCurve {
 }
 
 /** Exact AUROC of flat aligned `scores` and `labels` (> 0 positive), optionally only where `include` != 0. */
-export function auroc(scores: ArrayLike<number>, labels: ArrayLike<number>, include?: ArrayLike<number>): number {
+export function auroc(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  include?: ArrayLike<number>,
+): number {
   return aurocFromRanked(rankScores(scores, labels, include));
 }
 
@@ -286,7 +308,12 @@ export function confusionAtThreshold(
   include?: ArrayLike<number>,
 ): ConfusionMatrix {
   checkLengths(scores, labels, include);
-  const matrix: ConfusionMatrix = { truePositives: 0, falsePositives: 0, trueNegatives: 0, falseNegatives: 0 };
+  const matrix: ConfusionMatrix = {
+    truePositives: 0,
+    falsePositives: 0,
+    trueNegatives: 0,
+    falseNegatives: 0,
+  };
   for (let k = 0; k < scores.length; k++) {
     if (include !== undefined && include[k] === 0) continue;
     if (Number.isNaN(scores[k])) throw notANumberError(k);
@@ -303,14 +330,16 @@ export function confusionAtThreshold(
 /** True-positive rate TP / (TP + FN); throws without positives. */
 export function sensitivity(matrix: ConfusionMatrix): number {
   const positives = matrix.truePositives + matrix.falseNegatives;
-  if (positives === 0) throw new NormscopeError('InvalidRequest', 'sensitivity is undefined without positives');
+  if (positives === 0)
+    throw new NormscopeError('InvalidRequest', 'sensitivity is undefined without positives');
   return matrix.truePositives / positives;
 }
 
 /** True-negative rate TN / (TN + FP); throws without negatives. */
 export function specificity(matrix: ConfusionMatrix): number {
   const negatives = matrix.trueNegatives + matrix.falsePositives;
-  if (negatives === 0) throw new NormscopeError('InvalidRequest', 'specificity is undefined without negatives');
+  if (negatives === 0)
+    throw new NormscopeError('InvalidRequest', 'specificity is undefined without negatives');
   return matrix.trueNegatives / negatives;
 }
 
@@ -329,16 +358,26 @@ function nextUp(value: number): number {
  * would exceed the target (ties at the top), the next double above the maximum.
  * Scores must be finite.
  */
-export function thresholdAtFalsePositiveRate(negativeScores: ArrayLike<number>, targetFpr: number): number {
+export function thresholdAtFalsePositiveRate(
+  negativeScores: ArrayLike<number>,
+  targetFpr: number,
+): number {
   if (!(targetFpr >= 0 && targetFpr <= 1)) {
-    throw new NormscopeError('InvalidRequest', `target false-positive rate must be in [0, 1], got ${targetFpr}`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `target false-positive rate must be in [0, 1], got ${targetFpr}`,
+    );
   }
   const n = negativeScores.length;
-  if (n === 0) throw new NormscopeError('InvalidRequest', 'a threshold needs at least one negative score');
+  if (n === 0)
+    throw new NormscopeError('InvalidRequest', 'a threshold needs at least one negative score');
   const sorted = Float64Array.from(negativeScores);
   for (let k = 0; k < n; k++) {
     if (!Number.isFinite(sorted[k])) {
-      throw new NormscopeError('InvalidRequest', `negative score at index ${k} is ${sorted[k]}; finite scores only`);
+      throw new NormscopeError(
+        'InvalidRequest',
+        `negative score at index ${k} is ${sorted[k]}; finite scores only`,
+      );
     }
   }
   sorted.sort();

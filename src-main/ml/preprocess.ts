@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import { NormscopeError } from '../api/errors';
-import { resizeAntialiasedBilinear } from './resize';
+import { resizeAntialiasedBilinear, resizePil8Bilinear } from './resize';
 
 export const PREPROCESSING_VERSION = 1;
 
@@ -33,7 +33,9 @@ export const PreprocessingSpec = z
     /** 'header': the frame's Window Center/Width (falls back to percentiles when absent); 'percentile': always percentiles. */
     window: z.enum(['header', 'percentile']).default('percentile'),
     /** Lower and upper percentiles (0..100) of the frame's modality values mapped to 0 and 1. */
-    percentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).default([0.5, 99.5]),
+    percentiles: z
+      .tuple([z.number().min(0).max(100), z.number().min(0).max(100)])
+      .default([0.5, 99.5]),
     /** Side of the square backbone input in pixels (448 = 28 patches of 16). */
     size: z.number().int().min(16).max(4096).default(448),
     mean: triple.default([...IMAGENET_MEAN]),
@@ -43,7 +45,10 @@ export const PreprocessingSpec = z
     message: 'the lower percentile must be below the upper one',
     path: ['percentiles'],
   })
-  .refine((spec) => spec.std.every((s) => s > 0), { message: 'std values must be positive', path: ['std'] });
+  .refine((spec) => spec.std.every((s) => s > 0), {
+    message: 'std values must be positive',
+    path: ['std'],
+  });
 
 export type PreprocessingSpec = z.infer<typeof PreprocessingSpec>;
 
@@ -81,22 +86,31 @@ export type StoredPixels =
 function percentiles(values: StoredPixels, lowP: number, highP: number): [number, number] {
   const n = values.length;
   const rankValue =
-    values instanceof Uint8Array || values instanceof Int8Array || values instanceof Uint16Array || values instanceof Int16Array
+    values instanceof Uint8Array ||
+    values instanceof Int8Array ||
+    values instanceof Uint16Array ||
+    values instanceof Int16Array
       ? countingRank(values)
       : sortingRank(values);
   const at = (p: number): number => {
     const position = (p / 100) * (n - 1);
     const below = Math.floor(position);
     const lowValue = rankValue(below);
-    return below + 1 < n ? lowValue + (position - below) * (rankValue(below + 1) - lowValue) : lowValue;
+    return below + 1 < n
+      ? lowValue + (position - below) * (rankValue(below + 1) - lowValue)
+      : lowValue;
   };
   return [at(lowP), at(highP)];
 }
 
 /** k-th smallest value (0-based) by counting: exact and linear time for 8/16-bit integer pixels. */
-function countingRank(values: Uint8Array | Int8Array | Uint16Array | Int16Array): (k: number) => number {
+function countingRank(
+  values: Uint8Array | Int8Array | Uint16Array | Int16Array,
+): (k: number) => number {
   const offset = values instanceof Int8Array ? 128 : values instanceof Int16Array ? 32768 : 0;
-  const counts = new Float64Array(values instanceof Uint8Array || values instanceof Int8Array ? 256 : 65536);
+  const counts = new Float64Array(
+    values instanceof Uint8Array || values instanceof Int8Array ? 256 : 65536,
+  );
   for (let i = 0; i < values.length; i++) counts[values[i]! + offset]! += 1;
   return (k) => {
     let seen = 0;
@@ -114,8 +128,16 @@ function sortingRank(values: StoredPixels): (k: number) => number {
 }
 
 function checkFrame(stored: StoredPixels, meta: FrameMeta): void {
-  if (!(meta.rows > 0 && meta.columns > 0 && Number.isInteger(meta.rows) && Number.isInteger(meta.columns))) {
-    throw new NormscopeError('InvalidRequest', `frame size ${meta.rows}x${meta.columns} is not a positive integer size`);
+  if (!(
+    meta.rows > 0 &&
+    meta.columns > 0 &&
+    Number.isInteger(meta.rows) &&
+    Number.isInteger(meta.columns)
+  )) {
+    throw new NormscopeError(
+      'InvalidRequest',
+      `frame size ${meta.rows}x${meta.columns} is not a positive integer size`,
+    );
   }
   const expected = meta.rows * meta.columns * meta.samplesPerPixel;
   if (stored.length !== expected) {
@@ -125,7 +147,10 @@ function checkFrame(stored: StoredPixels, meta: FrameMeta): void {
     );
   }
   if (!Number.isFinite(meta.slope) || !Number.isFinite(meta.intercept) || meta.slope === 0) {
-    throw new NormscopeError('InvalidRequest', `rescale slope ${meta.slope} / intercept ${meta.intercept} is not usable`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `rescale slope ${meta.slope} / intercept ${meta.intercept} is not usable`,
+    );
   }
 }
 
@@ -139,7 +164,9 @@ function colourToUnitGrey(stored: StoredPixels, meta: FrameMeta): Float32Array {
   const photometric = meta.photometric.trim().toUpperCase();
   for (let p = 0; p < pixels; p++) {
     const grey =
-      photometric === 'RGB' ? 0.299 * sample(p, 0) + 0.587 * sample(p, 1) + 0.114 * sample(p, 2) : sample(p, 0);
+      photometric === 'RGB'
+        ? 0.299 * sample(p, 0) + 0.587 * sample(p, 1) + 0.114 * sample(p, 2)
+        : sample(p, 0);
     out[p] = Math.min(1, Math.max(0, grey / maxValue));
   }
   return out;
@@ -150,13 +177,20 @@ function colourToUnitGrey(stored: StoredPixels, meta: FrameMeta): Float32Array {
  * [rows, columns] float32, the image the model sees before resizing (also the
  * input of the foreground mask).
  */
-export function frameToUnitGrey(stored: StoredPixels, meta: FrameMeta, spec: PreprocessingSpec): Float32Array {
+export function frameToUnitGrey(
+  stored: StoredPixels,
+  meta: FrameMeta,
+  spec: PreprocessingSpec,
+): Float32Array {
   checkFrame(stored, meta);
   const photometric = meta.photometric.trim().toUpperCase();
   if (meta.samplesPerPixel === 3 && (photometric === 'RGB' || photometric === 'YBR_FULL')) {
     return colourToUnitGrey(stored, meta);
   }
-  if (meta.samplesPerPixel !== 1 || (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2')) {
+  if (
+    meta.samplesPerPixel !== 1 ||
+    (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2')
+  ) {
     throw new NormscopeError(
       'InvalidRequest',
       `cannot preprocess ${meta.samplesPerPixel}-sample ${meta.photometric} frames (supported: MONOCHROME1/2, RGB, YBR_FULL)`,
@@ -168,7 +202,13 @@ export function frameToUnitGrey(stored: StoredPixels, meta: FrameMeta, spec: Pre
   let high: number;
   const width = meta.windowWidth;
   const center = meta.windowCenter;
-  if (spec.window === 'header' && width !== undefined && center !== undefined && width >= 1 && Number.isFinite(center)) {
+  if (
+    spec.window === 'header' &&
+    width !== undefined &&
+    center !== undefined &&
+    width >= 1 &&
+    Number.isFinite(center)
+  ) {
     // PS3.3 C.11.2.1.2.1 linear function: y = ((x - (c - 0.5)) / (w - 1) + 0.5), clamped to [0, 1]
     low = center - 0.5 - (width - 1) / 2;
     high = center - 0.5 + (width - 1) / 2;
@@ -194,15 +234,30 @@ export function frameToUnitGrey(stored: StoredPixels, meta: FrameMeta, spec: Pre
 }
 
 /** Grey [h, w] in [0, 1] -> resized, repeated to 3 channels, normalised: [3, size, size] float32. */
-function unitGreyToInput(grey: Float32Array, height: number, width: number, spec: PreprocessingSpec): Float32Array {
+function unitGreyToInput(
+  grey: Float32Array,
+  height: number,
+  width: number,
+  spec: PreprocessingSpec,
+): Float32Array {
   const size = spec.size;
   const resized = resizeAntialiasedBilinear(grey, 1, height, width, size, size);
-  const plane = size * size;
+  return greyToNormalisedChannels(resized, spec.mean, spec.std);
+}
+
+/** Grey plane in [0, 1] -> 3 channels (c = (grey - mean[c]) / std[c]), [3, ...plane] float32. */
+function greyToNormalisedChannels(
+  grey: ArrayLike<number>,
+  mean: readonly number[],
+  std: readonly number[],
+  scale = 1,
+): Float32Array {
+  const plane = grey.length;
   const out = new Float32Array(3 * plane);
   for (let c = 0; c < 3; c++) {
-    const mean = spec.mean[c]!;
-    const invStd = 1 / spec.std[c]!;
-    for (let i = 0; i < plane; i++) out[c * plane + i] = (resized[i]! - mean) * invStd;
+    const m = mean[c]!;
+    const invStd = 1 / std[c]!;
+    for (let i = 0; i < plane; i++) out[c * plane + i] = (grey[i]! * scale - m) * invStd;
   }
   return out;
 }
@@ -212,20 +267,36 @@ function unitGreyToInput(grey: Float32Array, height: number, width: number, spec
  * [rows, columns, 3] / [3, rows, columns] for colour) -> backbone input
  * [3, spec.size, spec.size] float32, ImageNet-normalised.
  */
-export function preprocessFrame(stored: StoredPixels, meta: FrameMeta, spec: PreprocessingSpec): Float32Array {
+export function preprocessFrame(
+  stored: StoredPixels,
+  meta: FrameMeta,
+  spec: PreprocessingSpec,
+): Float32Array {
   return unitGreyToInput(frameToUnitGrey(stored, meta, spec), meta.rows, meta.columns, spec);
 }
 
 /**
- * The paper's BMAD PNG path: 8-bit grey [height, width] -> RGB, antialiased
- * bilinear resize to size x size, /255, ImageNet normalisation:
+ * The paper's BMAD PNG path: 8-bit grey [height, width] -> RGB, resized to
+ * size x size with Pillow's 8-bit antialiased bilinear filter (bit-exact, as
+ * torchvision's Resize on a PIL image), /255, ImageNet normalisation:
  * [3, size, size] float32.
  */
-export function preprocessPng8(grey: Uint8Array, width: number, height: number, size = 448): Float32Array {
+export function preprocessPng8(
+  grey: Uint8Array,
+  width: number,
+  height: number,
+  size = 448,
+): Float32Array {
   if (grey.length !== width * height) {
-    throw new NormscopeError('InvalidRequest', `PNG has ${grey.length} pixels, expected ${width}x${height}`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `PNG has ${grey.length} pixels, expected ${width}x${height}`,
+    );
   }
-  const unit = new Float32Array(grey.length);
-  for (let i = 0; i < grey.length; i++) unit[i] = grey[i]! / 255;
-  return unitGreyToInput(unit, height, width, { ...DEFAULT_PREPROCESSING, size });
+  return greyToNormalisedChannels(
+    resizePil8Bilinear(grey, height, width, size, size),
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    1 / 255,
+  );
 }

@@ -32,7 +32,8 @@ function rotl(x: number, k: number): number {
 
 /** A generator whose whole stream is a function of `seed` (any finite number; it is truncated to 32 bits). */
 export function createRng(seed: number): Rng {
-  if (!Number.isFinite(seed)) throw new RangeError(`createRng: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed))
+    throw new RangeError(`createRng: seed must be a finite number, got ${seed}`);
   const init = splitmix32(Math.trunc(seed));
   let s0 = init();
   let s1 = init();
@@ -71,7 +72,8 @@ export function createRng(seed: number): Rng {
       return radius * Math.cos(2 * Math.PI * v);
     },
     int(n: number): number {
-      if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
+      if (!Number.isInteger(n) || n <= 0)
+        throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
       return Math.floor(next() * n);
     },
   };

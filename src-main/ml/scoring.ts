@@ -42,7 +42,11 @@ function checkGrid(data: ArrayLike<number>, shape: GridShape, what: string): voi
  * prediction and the target features, both [channels, height, width] float32:
  * mean over channels of (prediction - target)^2.
  */
-export function anomalyMapFromPrediction(prediction: Float32Array, target: Float32Array, shape: GridShape): Float32Array {
+export function anomalyMapFromPrediction(
+  prediction: Float32Array,
+  target: Float32Array,
+  shape: GridShape,
+): Float32Array {
   checkGrid(prediction, shape, 'prediction');
   checkGrid(target, shape, 'target features');
   const plane = shape.height * shape.width;
@@ -77,18 +81,26 @@ export interface ImageScoreOptions {
 export function imageScore(map: Float32Array, options: ImageScoreOptions): number {
   const mask = options.validMask;
   if (mask !== undefined && mask.length !== map.length) {
-    throw new NormscopeError('InvalidRequest', `valid mask has ${mask.length} positions, the map ${map.length}`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `valid mask has ${mask.length} positions, the map ${map.length}`,
+    );
   }
   const values: number[] = [];
-  for (let i = 0; i < map.length; i++) if (mask === undefined || mask[i] !== 0) values.push(map[i]!);
+  for (let i = 0; i < map.length; i++)
+    if (mask === undefined || mask[i] !== 0) values.push(map[i]!);
   if (values.length === 0) {
-    throw new NormscopeError('InvalidRequest', `no valid position to score among ${map.length} (the valid mask is empty)`);
+    throw new NormscopeError(
+      'InvalidRequest',
+      `no valid position to score among ${map.length} (the valid mask is empty)`,
+    );
   }
   assertFiniteScores(values, 'anomaly map (valid positions)');
   const reduction = options.reduction;
   if (reduction === 'max') return values.reduce((a, b) => (b > a ? b : a), -Infinity);
   const k = reduction.topKMean;
-  if (!Number.isInteger(k) || k < 1) throw new NormscopeError('InvalidRequest', `top-k mean needs an integer k >= 1, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new NormscopeError('InvalidRequest', `top-k mean needs an integer k >= 1, got ${k}`);
   values.sort((a, b) => b - a);
   const taken = Math.min(k, values.length);
   let sum = 0;
@@ -98,7 +110,8 @@ export function imageScore(map: Float32Array, options: ImageScoreOptions): numbe
 
 /** Study (or series) score: the max of its image scores; throws when there are none or one is not finite. */
 export function studyScore(imageScores: ArrayLike<number>): number {
-  if (imageScores.length === 0) throw new NormscopeError('InvalidRequest', 'a study score needs at least one image score');
+  if (imageScores.length === 0)
+    throw new NormscopeError('InvalidRequest', 'a study score needs at least one image score');
   assertFiniteScores(imageScores, 'image scores');
   let best = -Infinity;
   for (let i = 0; i < imageScores.length; i++) if (imageScores[i]! > best) best = imageScores[i]!;
@@ -124,7 +137,8 @@ export function interiorMask(height: number, width: number, margins: GridMargins
 
 /** Positions valid in both masks (same length). */
 export function intersectMasks(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length !== b.length) throw new NormscopeError('InvalidRequest', `masks differ in size: ${a.length} vs ${b.length}`);
+  if (a.length !== b.length)
+    throw new NormscopeError('InvalidRequest', `masks differ in size: ${a.length} vs ${b.length}`);
   const out = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] !== 0 ? 1 : 0;
   return out;

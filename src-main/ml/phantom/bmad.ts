@@ -52,7 +52,10 @@ async function writeImages(dir: string, images: GreyImage8[]): Promise<void> {
 }
 
 async function writeAnomalous(dir: string, cases: AnomalousImage[]): Promise<void> {
-  await writeImages(join(dir, 'img'), cases.map((c) => c.image));
+  await writeImages(
+    join(dir, 'img'),
+    cases.map((c) => c.image),
+  );
   await mkdir(join(dir, 'label'), { recursive: true });
   for (const [i, c] of cases.entries()) {
     const label = c.mask.map((m) => (m !== 0 ? 255 : 0));
@@ -125,7 +128,8 @@ export function generatePhantomBmadSet(options: PhantomBmadOptions): BmadSet {
       const seed = nextSeed();
       const common = { seed, slices: SERIES_SLICES, size: options.size, lesions: true };
       let slice = generatePhantomSlice({ ...common, sliceIndex: sliceIndexFor(seed) });
-      if (!slice.mask.includes(1)) slice = generatePhantomSlice({ ...common, sliceIndex: MIDDLE_SLICE });
+      if (!slice.mask.includes(1))
+        slice = generatePhantomSlice({ ...common, sliceIndex: MIDDLE_SLICE });
       return { image: phantomToGrey8(slice), mask: slice.mask };
     });
   const set: BmadSet = {
@@ -133,6 +137,7 @@ export function generatePhantomBmadSet(options: PhantomBmadOptions): BmadSet {
     testGood: good(options.testGood),
     testBad: bad(options.testBad),
   };
-  if (options.valid !== undefined) set.valid = { good: good(options.valid.good), bad: bad(options.valid.bad) };
+  if (options.valid !== undefined)
+    set.valid = { good: good(options.valid.good), bad: bad(options.valid.bad) };
   return set;
 }

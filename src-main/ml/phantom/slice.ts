@@ -113,7 +113,8 @@ function makeSubject(seed: number): Subject {
       z: uniform(lesionRng, 0.35, 0.65),
       radius: radii[lesionRng.int(radii.length)]! * uniform(lesionRng, 0.8, 1.2),
       zRadius: uniform(lesionRng, 0.2, 0.3),
-      contrast: lesionRng.next() < 0.6 ? uniform(lesionRng, 0.14, 0.24) : -uniform(lesionRng, 0.2, 0.32),
+      contrast:
+        lesionRng.next() < 0.6 ? uniform(lesionRng, 0.14, 0.24) : -uniform(lesionRng, 0.2, 0.32),
       harmonics: [2, 3, 5].map((k) => ({
         k,
         amplitude: uniform(lesionRng, 0.05, 0.18),
@@ -143,7 +144,13 @@ function smoothstep(edge0: number, edge1: number, x: number): number {
   return t * t * (3 - 2 * t);
 }
 
-function sampleAnatomy(subject: Subject, lesions: Lesion[], u0: number, v0: number, z: number): Sample {
+function sampleAnatomy(
+  subject: Subject,
+  lesions: Lesion[],
+  u0: number,
+  v0: number,
+  z: number,
+): Sample {
   // subject frame: centred, tilted
   const cos = Math.cos(subject.tilt);
   const sin = Math.sin(subject.tilt);
@@ -184,7 +191,11 @@ function sampleAnatomy(subject: Subject, lesions: Lesion[], u0: number, v0: numb
 
   // deep grey nuclei, in the middle slices
   const nuclei = Math.max(0, 1 - ((z - 0.45) / 0.15) ** 2);
-  if (nuclei > 0 && Math.hypot((Math.abs(u) - 0.2 * a) / (0.09 * a), (v - 0.08 * b) / (0.12 * b)) < Math.sqrt(nuclei)) {
+  if (
+    nuclei > 0 &&
+    Math.hypot((Math.abs(u) - 0.2 * a) / (0.09 * a), (v - 0.08 * b) / (0.12 * b)) <
+      Math.sqrt(nuclei)
+  ) {
     tissue = GREY + 0.04;
   }
 
@@ -219,15 +230,23 @@ function sampleAnatomy(subject: Subject, lesions: Lesion[], u0: number, v0: numb
 
 function textureFactor(subject: Subject, u: number, v: number, z: number): number {
   let t = 0;
-  for (const w of subject.texture) t += Math.sin(Math.PI * (w.fu * u + w.fv * v + w.fz * z) + w.phase);
+  for (const w of subject.texture)
+    t += Math.sin(Math.PI * (w.fu * u + w.fv * v + w.fz * z) + w.phase);
   return (1 + 0.025 * t) * (1 + subject.bias[0] * u + subject.bias[1] * v);
 }
 
 /** One slice of the seeded subject (see the module comment); pure and deterministic. */
 export function generatePhantomSlice(options: PhantomSliceOptions): PhantomSlice {
   const { seed, sliceIndex, slices, size } = options;
-  if (!Number.isInteger(size) || size < 8) throw new RangeError(`phantom size must be an integer >= 8, got ${size}`);
-  if (!Number.isInteger(slices) || slices < 1 || !Number.isInteger(sliceIndex) || sliceIndex < 0 || sliceIndex >= slices) {
+  if (!Number.isInteger(size) || size < 8)
+    throw new RangeError(`phantom size must be an integer >= 8, got ${size}`);
+  if (
+    !Number.isInteger(slices) ||
+    slices < 1 ||
+    !Number.isInteger(sliceIndex) ||
+    sliceIndex < 0 ||
+    sliceIndex >= slices
+  ) {
     throw new RangeError(`phantom slice ${sliceIndex} of ${slices} is out of range`);
   }
   const subject = makeSubject(seed);

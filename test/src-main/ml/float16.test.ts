@@ -59,7 +59,8 @@ describe('float16 conversion', () => {
     for (let i = 0; i < 65536; i++) {
       const exponent = (i >>> 10) & 0x1f;
       if (exponent === 0x1f && (i & 0x3ff) !== 0) continue; // NaN payloads need not survive
-      if (back[i] !== i) throw new Error(`half 0x${i.toString(16)} came back as 0x${back[i]!.toString(16)}`);
+      if (back[i] !== i)
+        throw new Error(`half 0x${i.toString(16)} came back as 0x${back[i]!.toString(16)}`);
     }
   });
 });

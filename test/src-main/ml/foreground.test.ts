@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { foregroundMask, maskCoverage, maskToPatchGrid, otsuThreshold } from '../../../src-main/ml/foreground';
+import {
+  foregroundMask,
+  maskCoverage,
+  maskToPatchGrid,
+  otsuThreshold,
+} from '../../../src-main/ml/foreground';
 import { generatePhantomSlice } from '../../../src-main/ml/phantom/slice';
 
 describe('foregroundMask', () => {

@@ -64,7 +64,9 @@ describe('AUROC and average precision', () => {
   });
 
   it('refuse single-class inputs with a clear error instead of NaN', () => {
-    expect(() => auroc([0.1, 0.2], [1, 1])).toThrow(/AUROC is undefined without both classes: 2 positives, 0 negatives/);
+    expect(() => auroc([0.1, 0.2], [1, 1])).toThrow(
+      /AUROC is undefined without both classes: 2 positives, 0 negatives/,
+    );
     expect(() => averagePrecision([0.1, 0.2], [0, 0])).toThrow(/without positives/);
     expect(averagePrecision([0.1, 0.2], [1, 255])).toBe(1);
     expect(() => auroc([NaN, 1], [0, 1])).toThrow(/NaN/);
@@ -151,7 +153,12 @@ describe('thresholds and the confusion matrix', () => {
     const scores = [0.1, 0.4, 0.35, 0.8, 0.4];
     const labels = [0, 0, 1, 1, 1];
     const matrix = confusionAtThreshold(scores, labels, 0.4);
-    expect(matrix).toEqual({ truePositives: 2, falsePositives: 1, trueNegatives: 1, falseNegatives: 1 });
+    expect(matrix).toEqual({
+      truePositives: 2,
+      falsePositives: 1,
+      trueNegatives: 1,
+      falseNegatives: 1,
+    });
     expect(sensitivity(matrix)).toBeCloseTo(2 / 3, 12);
     expect(specificity(matrix)).toBe(0.5);
     expect(() => specificity(confusionAtThreshold([1], [1], 0))).toThrow(/without negatives/);

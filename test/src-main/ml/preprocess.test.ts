@@ -51,7 +51,11 @@ describe('frameToUnitGrey', () => {
 
   it('falls back to percentiles when the header has no window, and inverts MONOCHROME1', () => {
     const stored = Int16Array.from({ length: 101 }, (_, i) => i - 50); // percentiles 10/90 -> -40 / 40
-    const spec = { ...DEFAULT_PREPROCESSING, window: 'header' as const, percentiles: [10, 90] as [number, number] };
+    const spec = {
+      ...DEFAULT_PREPROCESSING,
+      window: 'header' as const,
+      percentiles: [10, 90] as [number, number],
+    };
     const grey = frameToUnitGrey(stored, mono2(1, 101), spec);
     expect(grey[0]).toBe(0);
     expect(grey[50]).toBeCloseTo(0.5, 6);
@@ -76,9 +80,15 @@ describe('frameToUnitGrey', () => {
     expect(grey[0]).toBeCloseTo(0.299, 6);
     expect(grey[1]).toBeCloseTo(0.114, 6);
     expect(() =>
-      frameToUnitGrey(new Uint8Array(2), mono2(1, 2, { photometric: 'PALETTE COLOR' }), DEFAULT_PREPROCESSING),
+      frameToUnitGrey(
+        new Uint8Array(2),
+        mono2(1, 2, { photometric: 'PALETTE COLOR' }),
+        DEFAULT_PREPROCESSING,
+      ),
     ).toThrow(/PALETTE COLOR/);
-    expect(() => frameToUnitGrey(new Uint16Array(3), mono2(1, 2), DEFAULT_PREPROCESSING)).toThrow(/expected 1x2x1 = 2/);
+    expect(() => frameToUnitGrey(new Uint16Array(3), mono2(1, 2), DEFAULT_PREPROCESSING)).toThrow(
+      /expected 1x2x1 = 2/,
+    );
   });
 });
 
@@ -90,7 +100,8 @@ describe('preprocessFrame and preprocessPng8', () => {
     const plane = 448 * 448;
     for (const i of [0, 1000, plane - 1]) {
       const grey0 = input[i]! * IMAGENET_STD[0] + IMAGENET_MEAN[0];
-      for (let c = 1; c < 3; c++) expect(input[c * plane + i]! * IMAGENET_STD[c]! + IMAGENET_MEAN[c]!).toBeCloseTo(grey0, 5);
+      for (let c = 1; c < 3; c++)
+        expect(input[c * plane + i]! * IMAGENET_STD[c]! + IMAGENET_MEAN[c]!).toBeCloseTo(grey0, 5);
     }
     // left edge dark, right edge bright after the percentile window
     expect(input[448 * 200]! * IMAGENET_STD[0] + IMAGENET_MEAN[0]).toBeLessThan(0.05);

@@ -13,18 +13,24 @@ describe('anomalyMapFromPrediction', () => {
     // 2 channels, 1x2 grid: position 0 errors (1, 3) -> (1+9)/2 = 5; position 1 errors (0, 2) -> 2
     const target = new Float32Array([0, 0, 0, 0]);
     const prediction = new Float32Array([1, 0, 3, 2]);
-    expect(Array.from(anomalyMapFromPrediction(prediction, target, { channels: 2, height: 1, width: 2 }))).toEqual([5, 2]);
+    expect(
+      Array.from(
+        anomalyMapFromPrediction(prediction, target, { channels: 2, height: 1, width: 2 }),
+      ),
+    ).toEqual([5, 2]);
   });
 
   it('refuses to turn NaN or Inf into a map and names the shape on mismatch', () => {
     const shape = { channels: 1, height: 1, width: 2 };
-    expect(() => anomalyMapFromPrediction(new Float32Array([NaN, 0]), new Float32Array(2), shape)).toThrow(
-      /not finite; non-finite outputs are never stored as scores/,
+    expect(() =>
+      anomalyMapFromPrediction(new Float32Array([NaN, 0]), new Float32Array(2), shape),
+    ).toThrow(/not finite; non-finite outputs are never stored as scores/);
+    expect(() =>
+      anomalyMapFromPrediction(new Float32Array([3e38, 0]), new Float32Array([-3e38, 0]), shape),
+    ).toThrow(/Infinity/);
+    expect(() => anomalyMapFromPrediction(new Float32Array(3), new Float32Array(2), shape)).toThrow(
+      /expected 1x1x2 = 2/,
     );
-    expect(() => anomalyMapFromPrediction(new Float32Array([3e38, 0]), new Float32Array([-3e38, 0]), shape)).toThrow(
-      /Infinity/,
-    );
-    expect(() => anomalyMapFromPrediction(new Float32Array(3), new Float32Array(2), shape)).toThrow(/expected 1x1x2 = 2/);
   });
 });
 
@@ -43,9 +49,15 @@ describe('imageScore and studyScore', () => {
     expect(Array.from(interior)).toEqual([0, 0, 0, 0, 1, 1, 0, 1, 1]);
     expect(imageScore(map, { reduction: 'max', validMask: interior })).toBe(8);
     const foreground = new Uint8Array([1, 1, 1, 1, 1, 0, 1, 1, 0]);
-    expect(imageScore(map, { reduction: 'max', validMask: intersectMasks(interior, foreground) })).toBe(7);
-    expect(() => imageScore(map, { reduction: 'max', validMask: new Uint8Array(9) })).toThrow(/valid mask is empty/);
-    expect(() => imageScore(map, { reduction: 'max', validMask: new Uint8Array(4) })).toThrow(/4 positions, the map 9/);
+    expect(
+      imageScore(map, { reduction: 'max', validMask: intersectMasks(interior, foreground) }),
+    ).toBe(7);
+    expect(() => imageScore(map, { reduction: 'max', validMask: new Uint8Array(9) })).toThrow(
+      /valid mask is empty/,
+    );
+    expect(() => imageScore(map, { reduction: 'max', validMask: new Uint8Array(4) })).toThrow(
+      /4 positions, the map 9/,
+    );
   });
 
   it('scores a study by its worst image and refuses empty or non-finite input', () => {

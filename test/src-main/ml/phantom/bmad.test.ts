@@ -12,13 +12,22 @@ describe('BMAD layout of phantom images', () => {
   });
 
   it('writes train/test/valid folders of 8-bit grey PNGs with 0/255 labels matching the lesion masks', async () => {
-    const set = generatePhantomBmadSet({ seed: 3, size: 64, trainGood: 3, testGood: 2, testBad: 2, valid: { good: 1, bad: 1 } });
-    for (const bad of [...set.testBad, ...set.valid!.bad]) expect(bad.mask.some((m) => m !== 0)).toBe(true);
+    const set = generatePhantomBmadSet({
+      seed: 3,
+      size: 64,
+      trainGood: 3,
+      testGood: 2,
+      testBad: 2,
+      valid: { good: 1, bad: 1 },
+    });
+    for (const bad of [...set.testBad, ...set.valid!.bad])
+      expect(bad.mask.some((m) => m !== 0)).toBe(true);
     const dir = await mkdtemp(join(tmpdir(), 'normscope-bmad-'));
     dirs.push(dir);
     await writeBmadLayout(dir, set);
 
-    const list = async (...parts: string[]): Promise<string[]> => (await readdir(join(dir, ...parts))).sort();
+    const list = async (...parts: string[]): Promise<string[]> =>
+      (await readdir(join(dir, ...parts))).sort();
     expect(await list('train', 'good', 'img')).toEqual(['00000.png', '00001.png', '00002.png']);
     expect(await list('test', 'good', 'img')).toEqual(['00000.png', '00001.png']);
     expect(await list('test', 'Ungood', 'img')).toEqual(['00000.png', '00001.png']);
@@ -31,7 +40,9 @@ describe('BMAD layout of phantom images', () => {
     expect(Array.from(image.data)).toEqual(Array.from(set.testBad[1]!.image.pixels));
     const label = decode(await readFile(join(dir, 'test', 'Ungood', 'label', '00001.png')));
     expect(new Set(label.data)).toEqual(new Set([0, 255]));
-    expect(Array.from(label.data, (v) => (v > 0 ? 1 : 0))).toEqual(Array.from(set.testBad[1]!.mask));
+    expect(Array.from(label.data, (v) => (v > 0 ? 1 : 0))).toEqual(
+      Array.from(set.testBad[1]!.mask),
+    );
   });
 
   it('draws different subjects for every image and the same set for the same seed', () => {

@@ -9,7 +9,9 @@ import { uidFromName, writePhantomDicomSeries } from '../../../../src-main/ml/ph
 import type { WrittenSeries } from '../../../../src-main/ml/phantom/dicom-writer';
 import { generatePhantomStudy } from '../../../../src-main/ml/phantom/study';
 
-const dicomParser = createRequire(import.meta.url)('dicom-parser') as { parseDicom(bytes: Uint8Array): DataSet };
+const dicomParser = createRequire(import.meta.url)('dicom-parser') as {
+  parseDicom(bytes: Uint8Array): DataSet;
+};
 
 describe('writePhantomDicomSeries', () => {
   const study = generatePhantomStudy({ seed: 5, slices: 3, size: 64, lesions: true });
@@ -18,7 +20,10 @@ describe('writePhantomDicomSeries', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'normscope-phantom-dicom-'));
-    written = await writePhantomDicomSeries(dir, study, { patientName: 'Phantom^Zoë', patientId: 'PHANTOM-5' });
+    written = await writePhantomDicomSeries(dir, study, {
+      patientName: 'Phantom^Zoë',
+      patientId: 'PHANTOM-5',
+    });
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -27,7 +32,11 @@ describe('writePhantomDicomSeries', () => {
   it('writes one file per slice with distinct, valid 2.25 UIDs that are stable across runs', async () => {
     expect(written.files).toHaveLength(3);
     expect(new Set(written.sopInstanceUids).size).toBe(3);
-    for (const uid of [written.studyInstanceUid, written.seriesInstanceUid, ...written.sopInstanceUids]) {
+    for (const uid of [
+      written.studyInstanceUid,
+      written.seriesInstanceUid,
+      ...written.sopInstanceUids,
+    ]) {
       expect(uid).toMatch(/^2\.25\.[1-9][0-9]*$/);
       expect(uid.length).toBeLessThanOrEqual(64);
     }
@@ -48,9 +57,14 @@ describe('writePhantomDicomSeries', () => {
       expect(dataSet.uint16('x00280101')).toBe(12);
       expect(dataSet.string('x00200013')).toBe(String(index + 1));
       expect(dataSet.string('x00200037')).toBe('1\\0\\0\\0\\1\\0');
-      expect(Number(dataSet.string('x00200032')!.split('\\')[2])).toBeCloseTo(-60 + (index + 0.5) * 40, 4);
+      expect(Number(dataSet.string('x00200032')!.split('\\')[2])).toBeCloseTo(
+        -60 + (index + 0.5) * 40,
+        4,
+      );
       const element = dataSet.elements['x7fe00010']!;
-      const pixels = new Uint16Array(dataSet.byteArray.slice(element.dataOffset, element.dataOffset + element.length).buffer);
+      const pixels = new Uint16Array(
+        dataSet.byteArray.slice(element.dataOffset, element.dataOffset + element.length).buffer,
+      );
       expect(Array.from(pixels)).toEqual(Array.from(study.slices[index]!.pixels));
     }
   });

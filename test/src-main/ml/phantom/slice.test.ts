@@ -37,12 +37,25 @@ describe('generatePhantomSlice', () => {
 
   it('puts lesions only inside the brain, always on a single middle slice, and changes pixels only there', () => {
     for (let seed = 1; seed <= 6; seed++) {
-      const withLesions = generatePhantomSlice({ seed, sliceIndex: 0, slices: 1, size, lesions: true });
-      const without = generatePhantomSlice({ seed, sliceIndex: 0, slices: 1, size, lesions: false });
+      const withLesions = generatePhantomSlice({
+        seed,
+        sliceIndex: 0,
+        slices: 1,
+        size,
+        lesions: true,
+      });
+      const without = generatePhantomSlice({
+        seed,
+        sliceIndex: 0,
+        slices: 1,
+        size,
+        lesions: false,
+      });
       expect(without.mask.every((m) => m === 0)).toBe(true);
       expect(withLesions.mask.some((m) => m === 1)).toBe(true);
       withLesions.mask.forEach((m, i) => {
-        if (m === 1 && withLesions.brain[i] !== 1) throw new Error(`lesion pixel ${i} outside the brain (seed ${seed})`);
+        if (m === 1 && withLesions.brain[i] !== 1)
+          throw new Error(`lesion pixel ${i} outside the brain (seed ${seed})`);
       });
       // same anatomy and noise: differences only at or next to lesion pixels (the soft rim)
       let insideChange = 0;
@@ -57,7 +70,8 @@ describe('generatePhantomSlice', () => {
           const y = Math.floor(i / size);
           let near = false;
           for (let dy = -2; dy <= 2 && !near; dy++) {
-            for (let dx = -2; dx <= 2 && !near; dx++) near = withLesions.mask[(y + dy) * size + x + dx] === 1;
+            for (let dx = -2; dx <= 2 && !near; dx++)
+              near = withLesions.mask[(y + dy) * size + x + dx] === 1;
           }
           if (!near) throw new Error(`pixel ${x},${y} changed away from any lesion (seed ${seed})`);
         }
@@ -68,7 +82,9 @@ describe('generatePhantomSlice', () => {
   });
 
   it('rejects a slice index outside the series', () => {
-    expect(() => generatePhantomSlice({ seed: 1, sliceIndex: 5, slices: 5, size, lesions: false })).toThrow(/out of range/);
+    expect(() =>
+      generatePhantomSlice({ seed: 1, sliceIndex: 5, slices: 5, size, lesions: false }),
+    ).toThrow(/out of range/);
   });
 });
 
@@ -77,7 +93,8 @@ describe('generatePhantomStudy', () => {
     const study = generatePhantomStudy({ seed: 8, slices: 9, size: 64, lesions: false });
     expect(study.slices).toHaveLength(9);
     expect(study.pixelSpacingMm).toBeCloseTo(240 / 64, 9);
-    const meanAbsDiff = (a: Uint16Array, b: Uint16Array): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+    const meanAbsDiff = (a: Uint16Array, b: Uint16Array): number =>
+      a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
     const neighbours = meanAbsDiff(study.slices[4]!.pixels, study.slices[5]!.pixels);
     const distant = meanAbsDiff(study.slices[0]!.pixels, study.slices[8]!.pixels);
     expect(neighbours).toBeLessThan(distant * 0.7);
