@@ -72,7 +72,8 @@ export interface ImageScoreOptions {
   /**
    * [height, width] of the map, 1 where a position counts. Excludes positions
    * without full context (causal mode's first rows and columns) and the
-   * background outside the foreground; see `interiorMask`, `intersectMasks`.
+   * background outside the foreground: combine `contextMask` (ar/receptive-field)
+   * and `maskToPatchGrid` (foreground) with `intersectMasks`.
    */
   validMask?: Uint8Array;
 }
@@ -116,23 +117,6 @@ export function studyScore(imageScores: ArrayLike<number>): number {
   let best = -Infinity;
   for (let i = 0; i < imageScores.length; i++) if (imageScores[i]! > best) best = imageScores[i]!;
   return best;
-}
-
-/** Margins of the grid to leave out, in grid positions (e.g. the rows above which a causal model has no context). */
-export interface GridMargins {
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
-/** [height, width] mask, 1 inside the margins, 0 on the border they cut off. */
-export function interiorMask(height: number, width: number, margins: GridMargins): Uint8Array {
-  const mask = new Uint8Array(height * width);
-  for (let y = margins.top; y < height - margins.bottom; y++) {
-    for (let x = margins.left; x < width - margins.right; x++) mask[y * width + x] = 1;
-  }
-  return mask;
 }
 
 /** Positions valid in both masks (same length). */
