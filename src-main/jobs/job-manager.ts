@@ -21,7 +21,7 @@ import {
 import { throttleProgress, type ProgressReporter, type ThrottledProgress } from './progress';
 
 export interface JobContext {
-  /** aborts when the job is cancelled or paused; its `reason` is a `Cancelled` NormscopeError */
+  /** aborts when the job is cancelled, paused or the app shuts down; its `reason` is a `Cancelled` NormscopeError */
   signal: AbortSignal;
   progress: ProgressReporter;
   /** Records how far the run got (JSON-serialisable); a resumed run receives it as `resumeFrom`. */
@@ -44,7 +44,7 @@ export interface JobSpec<T> {
 
 export interface StartedJob<T> {
   id: string;
-  /** settles when the job ends: resolves on success, rejects when it fails or is cancelled */
+  /** resolves when the job succeeds; rejects when it fails, is cancelled, or is stopped by `shutdown` */
   result: Promise<T>;
 }
 
@@ -62,7 +62,8 @@ export interface JobManagerOptions {
   keepFinished?: number;
 }
 
-type StopRequest = 'cancel' | 'pause';
+/** why a running attempt was asked to stop; 'shutdown' leaves no trace, so a restart resumes the job */
+type StopRequest = 'cancel' | 'pause' | 'shutdown';
 
 interface JobRecord {
   info: JobInfo;
@@ -72,7 +73,12 @@ interface JobRecord {
   checkpoint: unknown;
   run: JobRun<unknown>;
   /** set while an attempt runs, until its promise settles (even after a cancel) */
-  attempt: { controller: AbortController; progress: ThrottledProgress } | null;
+  attempt: {
+    controller: AbortController;
+    progress: ThrottledProgress;
+    /** resolves when the run has returned and its outcome is recorded */
+    ended: Promise<void>;
+  } | null;
   stopRequest: StopRequest | null;
   settle: { resolve(value: unknown): void; reject(err: unknown): void } | null;
 }
@@ -87,6 +93,7 @@ export class JobManager {
   private readonly concurrency: Partial<Record<JobKind, number>>;
   private readonly progressIntervalMs: number;
   private readonly keepFinished: number;
+  private shutdownDone: Promise<void> | null = null;
 
   constructor(options: JobManagerOptions) {
     this.events = options.events;
@@ -98,6 +105,12 @@ export class JobManager {
 
   /** Queues a job; it runs as soon as its kind has a free slot. */
   start<T>(spec: JobSpec<T>): StartedJob<T> {
+    if (this.shutdownDone) {
+      throw new NormscopeError(
+        'Unavailable',
+        `cannot start "${spec.title}": the app is shutting down`,
+      );
+    }
     const now = new Date().toISOString();
     const id = randomUUID();
     const { promise: result, settle } = deferred<T>();
@@ -236,6 +249,35 @@ export class JobManager {
     return recovered;
   }
 
+  /**
+   * For app exit: stops every running job through its signal without recording
+   * an end, so their stored rows still read queued/running/paused and the next
+   * start's `recover` takes them over from their last checkpoint. Runs may
+   * still checkpoint while they wind down. Resolves when every run has returned,
+   * or after `graceMs` ms for runs that ignore their signal. Starts nothing more.
+   */
+  shutdown(graceMs = 5_000): Promise<void> {
+    this.shutdownDone ??= (async () => {
+      const ended: Array<Promise<void>> = [];
+      for (const record of this.records.values()) {
+        if (!record.attempt) continue;
+        record.stopRequest = 'shutdown';
+        record.attempt.controller.abort(
+          new NormscopeError(
+            'Cancelled',
+            `${record.info.title} was stopped because the app is closing`,
+          ),
+        );
+        ended.push(record.attempt.ended);
+      }
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.all(ended), grace]);
+      clearTimeout(graceTimer);
+    })();
+    return this.shutdownDone;
+  }
+
   private recordFromSaved(saved: PersistedJob): JobRecord {
     return {
       info: {
@@ -271,8 +313,8 @@ export class JobManager {
   }
 
   private requestStop(record: JobRecord, request: StopRequest, message: string): void {
-    // a cancel overrides a pending pause; nothing overrides a cancel
-    if (record.stopRequest === 'cancel') return;
+    // a cancel overrides a pending pause; nothing overrides a cancel or a shut-down
+    if (record.stopRequest === 'cancel' || record.stopRequest === 'shutdown') return;
     record.stopRequest = request;
     this.update(record, { message });
     const reason =
@@ -284,6 +326,7 @@ export class JobManager {
 
   /** Starts queued jobs, oldest first, while their kind has free slots. */
   private pump(): void {
+    if (this.shutdownDone) return;
     for (const record of this.records.values()) {
       if (record.info.state !== 'queued' || record.attempt) continue;
       if (this.activeCount(record.info.kind) >= (this.concurrency[record.info.kind] ?? 1)) continue;
@@ -304,7 +347,8 @@ export class JobManager {
     const progress = throttleProgress((fraction, message) => {
       if (record.stopRequest === null) this.update(record, { progress: fraction, message });
     }, this.progressIntervalMs);
-    record.attempt = { controller, progress };
+    const attempt = { controller, progress, ended: Promise.resolve() };
+    record.attempt = attempt;
     record.stopRequest = null;
     const ctx: JobContext = {
       signal: controller.signal,
@@ -318,7 +362,7 @@ export class JobManager {
     if (record.checkpoint !== null) ctx.resumeFrom = record.checkpoint;
     this.update(record, { state: 'running', message: 'Started', error: null });
     // run in a later microtask: start() returns first, and a synchronous throw becomes a rejection
-    void Promise.resolve()
+    attempt.ended = Promise.resolve()
       .then(() => record.run(ctx))
       .then(
         (value) => this.attemptEnded(record, { ok: true, value }),
@@ -337,7 +381,11 @@ export class JobManager {
     record.attempt = null;
     const stop = record.stopRequest;
     record.stopRequest = null;
-    if (outcome.ok) {
+    if (stop === 'shutdown' && !outcome.ok) {
+      // no record of the interruption: the stored row still says where the job was
+      record.settle?.reject(outcome.err);
+      record.settle = null;
+    } else if (outcome.ok) {
       // work that finished before it saw the stop request did finish: say so
       this.end(record, { state: 'succeeded', progress: 1, error: null }, outcome);
     } else if (stop === 'cancel') {

@@ -201,7 +201,7 @@ describe('JobManager', () => {
     manager.cancel(plain.id);
   });
 
-  it('after a restart resumes unfinished jobs from their checkpoint and fails those nothing can resume', async () => {
+  it('after a shut-down and restart resumes unfinished jobs from their checkpoint and fails those nothing can resume', async () => {
     const persistence = new InMemoryJobPersistence();
     const { manager: before, events: beforeEvents } = manage({ persistence });
     const log: number[] = [];
@@ -214,24 +214,32 @@ describe('JobManager', () => {
     });
     const exportJob = before.start({ kind: 'export', title: 'Export report', run: untilStopped });
     await expect.poll(() => log.length, { interval: 2 }).toBeGreaterThanOrEqual(4);
-    // the process "dies" mid-run: stop the run at a checkpoint, then leave its row as a crash would
-    before.pause(train.id);
-    await reach(beforeEvents, train.id, 'paused');
+    // the app closes mid-run (a crash would leave the same rows, minus the last checkpoint's wait)
+    const queued = before.start({ kind: 'train', title: 'Train later', run: untilStopped });
+    await before.shutdown();
+    await expect(train.result).rejects.toMatchObject({ name: 'Cancelled' });
+    expect(() => before.start({ kind: 'demo', title: 'Too late', run: untilStopped })).toThrow(
+      /shutting down/,
+    );
     const stored = persistence.get(train.id);
-    expect(stored?.checkpoint).toEqual({ done: log.length });
-    persistence.upsert({ ...stored!, state: 'running' });
+    expect(stored).toMatchObject({ state: 'running', checkpoint: { done: log.length } });
+    expect(persistence.get(queued.id)?.state).toBe('queued');
+    expect(beforeEvents.filter((e) => e.id === train.id).at(-1)?.state).toBe('running');
 
     const { manager: after, events } = manage({ persistence });
     const paramsSeen: unknown[] = [];
-    const afterLog: number[] = [];
+    const afterLogs: number[][] = [];
     const recovered = after.recover({
       train: (params) => {
         paramsSeen.push(params);
-        return { run: stepper(1, afterLog), pausable: true };
+        afterLogs.push([]);
+        return { run: stepper(1, afterLogs.at(-1)!), pausable: true };
       },
     });
-    expect(recovered.map((job) => job.id).sort()).toEqual([train.id, exportJob.id].sort());
-    expect(paramsSeen).toEqual([{ epochs: 10 }]);
+    expect(recovered.map((job) => job.id).sort()).toEqual(
+      [train.id, exportJob.id, queued.id].sort(),
+    );
+    expect(paramsSeen).toEqual([{ epochs: 10 }, {}]);
     expect(after.get(exportJob.id)).toMatchObject({
       state: 'failed',
       error: {
@@ -240,8 +248,10 @@ describe('JobManager', () => {
       },
     });
     await reach(events, train.id, 'succeeded');
-    expect(afterLog[0]).toBe(log.length + 1);
-    expect(afterLog.at(-1)).toBe(10);
+    await reach(events, queued.id, 'succeeded');
+    expect(afterLogs[0]![0]).toBe(log.length + 1); // continued after the last checkpoint
+    expect(afterLogs[0]!.at(-1)).toBe(10);
+    expect(afterLogs[1]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); // never started: from the beginning
     expect(persistence.listUnfinished()).toEqual([]);
   });
 
