@@ -10,6 +10,7 @@ import {
   preprocessPng8,
 } from '../../../src-main/ml/preprocess';
 import type { FrameMeta } from '../../../src-main/ml/preprocess';
+import { resizePil8Bilinear } from '../../../src-main/ml/resize';
 
 const mono2 = (rows: number, columns: number, extra: Partial<FrameMeta> = {}): FrameMeta => ({
   rows,
@@ -115,5 +116,13 @@ describe('preprocessFrame and preprocessPng8', () => {
     expect(white[32 * 32]).toBeCloseTo((1 - 0.456) / 0.224, 5);
     expect(white[2 * 32 * 32 + 5]).toBeCloseTo((1 - 0.406) / 0.225, 5);
     expect(() => preprocessPng8(new Uint8Array(5), 2, 2)).toThrow(/expected 2x2/);
+  });
+
+  it('resize PNGs with Pillow-exact 8-bit bilinear before scaling, as torchvision does on PIL images', () => {
+    const grey = Uint8Array.from({ length: 30 * 20 }, (_, i) => (i * 7) % 256);
+    const input = preprocessPng8(grey, 30, 20, 16);
+    const resized = resizePil8Bilinear(grey, 20, 30, 16, 16);
+    for (let i = 0; i < 256; i++)
+      expect(input[256 + i]).toBeCloseTo((resized[i]! / 255 - 0.456) / 0.224, 5);
   });
 });
