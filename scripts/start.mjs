@@ -8,8 +8,14 @@
 //   npm start -- --web          always the web host
 //   npm start -- --port 8080    (web host) listen on this port
 //   npm start -- --data-dir D   use this data directory (else $NORMSCOPE_DATA_DIR)
+//
+// better-sqlite3 is compiled against one runtime's ABI: node_modules holds the
+// plain-Node build (CLI, web host, tests). Electron gets its own copy, built
+// for its ABI, in a staged app folder (out/electron-app) whose node_modules
+// shadows the root one; the rest of node_modules is shared (N-API modules such
+// as onnxruntime-node load in both).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +77,58 @@ function fetchElectron() {
   return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines[0] ?? `installer exited with code ${result.status}`;
 }
 
+function run(command, commandArgs, cwd) {
+  const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8', timeout: 15 * 60_000 });
+  if (result.error) return result.error.message;
+  if (result.status === 0) return null;
+  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(l)) ?? lines.find((l) => /\w*Error: /.test(l)) ?? lines.find((l) => /\berr(or)?\b/i.test(l)) ?? lines.at(-1) ?? `exit code ${result.status}`;
+}
+
+/**
+ * Builds out/electron-app: the built app plus better-sqlite3 for Electron's
+ * ABI (a prebuilt binary, else compiled against Electron's headers). Returns
+ * the folder, or throws with the reason it could not be made.
+ */
+function stageElectronApp() {
+  const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  const stage = join(root, 'out', 'electron-app');
+  const sqlite = join(stage, 'node_modules', 'better-sqlite3');
+  const marker = join(sqlite, '.built-for-electron');
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== electronVersion) {
+    console.log(`Preparing better-sqlite3 for Electron ${electronVersion} (once per Electron version)…`);
+    rmSync(sqlite, { recursive: true, force: true });
+    // a real copy, never a link: node-gyp cleans the folder it builds in, and
+    // must not touch the plain-Node build that the CLI and tests load
+    const source = realpathSync(join(root, 'node_modules', 'better-sqlite3'));
+    cpSync(source, sqlite, { recursive: true, dereference: true, filter: (src) => !src.startsWith(join(source, 'build')) });
+    if (lstatSync(sqlite).isSymbolicLink() || realpathSync(sqlite) === source) {
+      throw new Error(`${sqlite} is not a separate copy of better-sqlite3`);
+    }
+    const target = [`--target=${electronVersion}`, '--runtime=electron', `--arch=${process.arch}`];
+    const prebuilt = run(process.execPath, [require.resolve('prebuild-install/bin.js'), ...target], sqlite);
+    if (prebuilt !== null) {
+      const compiled = run(
+        process.execPath,
+        [require.resolve('node-gyp/bin/node-gyp.js'), 'rebuild', '--release', ...target, '--dist-url=https://electronjs.org/headers'],
+        sqlite,
+      );
+      if (compiled !== null) throw new Error(`no prebuilt binary (${prebuilt}) and compiling failed (${compiled})`);
+    }
+    writeFileSync(marker, electronVersion);
+  }
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  writeFileSync(
+    join(stage, 'package.json'),
+    JSON.stringify({ name: pkg.name, productName: 'Normscope', version: pkg.version, type: 'module', main: 'out/main/index.js' }, null, 2),
+  );
+  for (const part of ['main', 'preload', 'renderer']) {
+    rmSync(join(stage, 'out', part), { recursive: true, force: true });
+    cpSync(join(root, 'out', part), join(stage, 'out', part), { recursive: true });
+  }
+  return stage;
+}
+
 function hasDisplay() {
   return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 }
@@ -112,9 +170,17 @@ if (forceWeb) {
   } else if (!hasDisplay()) {
     serveInBrowser('No display is available for a window (DISPLAY and WAYLAND_DISPLAY are unset)');
   } else {
-    const dataDir = passThrough.indexOf('--data-dir');
-    const env = dataDir >= 0 && passThrough[dataDir + 1] ? { ...process.env, NORMSCOPE_DATA_DIR: passThrough[dataDir + 1] } : process.env;
-    // Electron runs the package (its "main" is out/main/index.js), so app.getAppPath() is the package root
-    runChild(electron, [root], env);
+    let stage = null;
+    try {
+      stage = stageElectronApp();
+    } catch (err) {
+      serveInBrowser(`better-sqlite3 could not be prepared for Electron (${err.message})`);
+    }
+    if (stage !== null) {
+      const dataDir = passThrough.indexOf('--data-dir');
+      const env = dataDir >= 0 && passThrough[dataDir + 1] ? { ...process.env, NORMSCOPE_DATA_DIR: passThrough[dataDir + 1] } : process.env;
+      // Electron runs the staged package (its "main" is out/main/index.js), so app.getAppPath() is that folder
+      runChild(electron, [stage], env);
+    }
   }
 }
