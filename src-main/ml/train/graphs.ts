@@ -6,23 +6,29 @@
  * Parameters, Adam moments and the per-step AdamW scalars are graph inputs, not
  * initialisers, so one session serves every step. B, H and W are dynamic.
  *
- * How the gradients are computed (measured on 2 CPU cores, 256 -> 256 channels,
- * 28x28 grid, batch 8, dilation 4; forward Conv 43-46 ms):
+ * How the gradients are computed (measured with ONNX Runtime 1.30 on the 2 shared
+ * CPU cores of the build machine, 256 -> 256 channels, 28x28 grid, batch 8,
+ * dilation 4; times are wall ms on a quiet machine, then process CPU ms under
+ * load; forward Conv: 43-46 wall, 106-126 CPU):
  * - dX: a Conv of dY with the kernel transposed (in <-> out) and flipped in
- *   space, same dilation and padding, 49 ms. ConvTranspose took 73-78 ms:
- *   ONNX Runtime's CPU Conv has a blocked (NCHWc) kernel, ConvTranspose does not.
- *   The first layer needs no dX.
+ *   space, same dilation and padding: 49 wall, about a forward Conv in CPU.
+ *   ConvTranspose took 73-78 wall. The first layer needs no dX.
  * - dW: for each kernel tap one MatMul of dY^T [out, B*H*W] with the input
- *   shifted by that tap [B*H*W, in] (channels last), 51 ms; one im2col MatMul
- *   took 56 ms (a larger copy), a Conv with the batch as channels 122-160 ms
- *   (its GEMMs have only 9 columns). Blocked taps are not computed at all:
- *   their gradient is an exact zero, which is what re-applying the mask to the
- *   gradient would give, so masked taps never move (AdamW keeps a zero weight
- *   with zero moments at zero).
- * - db: ReduceSum of dY over batch and grid; ReLU: Where(z > 0, g, 0);
+ *   shifted by that tap [B*H*W, in] (channels last): 51 wall, 182 CPU. A Conv
+ *   with the batch as channels took 122-160 wall (its GEMMs have 9 columns).
+ *   One im2col GEMM over all taps saved 10-15 % CPU but needs a [9*in, B*H*W]
+ *   buffer (700 MB at batch 64, 384 channels), so the taps stay separate.
+ *   Blocked taps are not computed at all: their gradient is an exact zero,
+ *   which is what re-applying the mask to the gradient would give, so masked
+ *   taps never move (AdamW keeps a zero weight with zero moments at zero).
+ * - db: ReduceSum of dY over batch and grid; ReLU: Where(relu(z) > 0, g, 0);
  *   MSE: 2 (pred - target) / N.
  * One fused graph does forward, backward and update: the gradients never leave
- * the runtime, which saves a round trip of every parameter per step.
+ * the runtime. Split into a gradient graph and an AdamW graph the cost is about
+ * the same (AdamW alone: ~110 CPU ms for the 3.5 M parameters of the paper-size
+ * model) plus one more copy of every gradient, and the trainer would juggle two
+ * sessions, so the fused graph is the one used; the separate gradient and AdamW
+ * graphs exist for the tests.
  */
 import { GraphBuilder } from '../onnx/graph-builder';
 import { layerChannels, layerDilation, layerPadding } from '../ar/config';
@@ -94,8 +100,8 @@ const BATCH_SHAPE = (config: ArConfig): (number | string)[] => ['batch', config.
 interface ForwardTrace {
   /** Input of each layer. */
   inputs: string[];
-  /** Conv output before the ReLU of each layer. */
-  pre: string[];
+  /** Output of each layer's ReLU (the last layer has none); a > 0 exactly where the conv output z > 0. */
+  activations: string[];
   /** Weight each layer convolves with (the masked weight where the layer has a mask). */
   effectiveWeights: string[];
   prediction: string;
@@ -121,7 +127,7 @@ function declareParams(b: GraphBuilder, config: ArConfig): void {
 
 /** The forward pass over parameter inputs; masks multiply the weights so the graph is the masked model whatever it is fed. */
 function appendForward(b: GraphBuilder, config: ArConfig, input: string): ForwardTrace {
-  const trace: ForwardTrace = { inputs: [], pre: [], effectiveWeights: [], prediction: '' };
+  const trace: ForwardTrace = { inputs: [], activations: [], effectiveWeights: [], prediction: '' };
   const k = config.kernel;
   let x = input;
   for (let layer = 0; layer < config.layers; layer++) {
@@ -138,8 +144,9 @@ function appendForward(b: GraphBuilder, config: ArConfig, input: string): Forwar
       dilations: { ints: [d, d] },
       pads: { ints: [pad, pad, pad, pad] },
     });
-    trace.pre.push(z);
     x = layer === config.layers - 1 ? z : b.node('Relu', [z]);
+    // the ReLU grad reads the activation, not z, so z has one consumer and ONNX Runtime fuses Conv + Relu
+    trace.activations.push(x);
   }
   trace.prediction = x;
   return trace;
@@ -238,8 +245,8 @@ function appendBackward(
   const biasAxes = b.int64Tensor('db.axes', [0, 2, 3]);
   let g = gPrediction;
   for (let layer = config.layers - 1; layer >= 0; layer--) {
-    const z = trace.pre[layer]!;
-    const gz = layer === config.layers - 1 ? g : b.node('Where', [b.node('Greater', [z, zero]), g, zero]);
+    const active = trace.activations[layer]!;
+    const gz = layer === config.layers - 1 ? g : b.node('Where', [b.node('Greater', [active, zero]), g, zero]);
     grads[layer] = {
       weight: appendWeightGrad(b, config, layer, trace.inputs[layer]!, gz),
       bias: b.node('ReduceSum', [gz, biasAxes], { keepdims: { int: 0 } }),

@@ -32,6 +32,11 @@ export interface TrainThroughput {
   imageStepsPerSecond: number;
   /** stepMs / forwardMs. */
   ratio: number;
+  /** Median process CPU time (user + system, all threads) of a step and of a forward pass, ms: less sensitive than wall time to other processes sharing the cores. */
+  stepCpuMs: number;
+  forwardCpuMs: number;
+  /** stepCpuMs / forwardCpuMs. */
+  cpuRatio: number;
 }
 
 function median(values: number[]): number {
@@ -39,15 +44,25 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function timeRuns(run: () => Promise<unknown>, repeats: number): Promise<number> {
-  await run(); // the first run allocates and pre-packs
-  const times: number[] = [];
+/** Median wall and CPU times (ms) of `runs`, interleaved so that all see the same machine load. */
+async function timeInterleaved(
+  runs: readonly (() => Promise<unknown>)[],
+  repeats: number,
+): Promise<{ wall: number; cpu: number }[]> {
+  for (const run of runs) await run(); // the first run allocates and pre-packs
+  const wall = runs.map(() => [] as number[]);
+  const cpu = runs.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
+    for (let k = 0; k < runs.length; k++) {
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      await runs[k]!();
+      const used = process.cpuUsage(cpuStart);
+      wall[k]!.push(performance.now() - start);
+      cpu[k]!.push((used.user + used.system) / 1000);
+    }
   }
-  return median(times);
+  return runs.map((_, k) => ({ wall: median(wall[k]!), cpu: median(cpu[k]!) }));
 }
 
 /** Measures `config` on random [batch, C, height, width] grids; weights from initArWeights(config, 0). */
@@ -66,7 +81,6 @@ export async function measureTrainThroughput(
   const constants = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const step = await createSession(buildArTrainStepGraph(config, constants), options.session);
   try {
-    const forwardMs = await timeRuns(() => runFloat32(forward, { [AR_INPUT]: { data: features, dims } }), repeats);
     const s = adamWScalars(1e-3, 0.01, 1, constants);
     const feeds: Record<string, FloatTensor> = {
       [TRAIN_INPUT]: { data: features, dims },
@@ -83,8 +97,22 @@ export async function measureTrainThroughput(
         feeds[momentName('v', l, kind)] = { data: new Float32Array(layer[kind].length), dims: shape };
       }
     });
-    const stepMs = await timeRuns(() => runFloat32(step, feeds), repeats);
-    return { batch: grid.batch, stepMs, forwardMs, imageStepsPerSecond: (1000 * grid.batch) / stepMs, ratio: stepMs / forwardMs };
+    const [forwardTimes, stepTimes] = await timeInterleaved(
+      [() => runFloat32(forward, { [AR_INPUT]: { data: features, dims } }), () => runFloat32(step, feeds)],
+      repeats,
+    );
+    const { wall: forwardMs, cpu: forwardCpuMs } = forwardTimes!;
+    const { wall: stepMs, cpu: stepCpuMs } = stepTimes!;
+    return {
+      batch: grid.batch,
+      stepMs,
+      forwardMs,
+      imageStepsPerSecond: (1000 * grid.batch) / stepMs,
+      ratio: stepMs / forwardMs,
+      stepCpuMs,
+      forwardCpuMs,
+      cpuRatio: stepCpuMs / forwardCpuMs,
+    };
   } finally {
     await closeSession(forward);
     await closeSession(step);
