@@ -34,8 +34,11 @@ export function resolveWorkerEntry(moduleUrl: string = import.meta.url): {
   return { path, execArgv: [] };
 }
 
-export function forkWorker(options: SpawnOptions): WorkerHandle {
-  const entry = resolveWorkerEntry();
+/** Forks `entry` (default: the worker entry of this build) as a worker process. */
+export function forkWorker(
+  options: SpawnOptions,
+  entry: { path: string; execArgv: string[] } = resolveWorkerEntry(),
+): WorkerHandle {
   const child = fork(entry.path, [], {
     execArgv: [...entry.execArgv, `--max-old-space-size=${options.maxOldSpaceMb}`],
     serialization: 'advanced',

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NormscopeError } from '../../../src-main/api/errors';
 import { EventBus } from '../../../src-main/api/event-bus';
@@ -240,5 +243,48 @@ describe('WorkerSupervisor', () => {
     await expect(job.result).rejects.toMatchObject({ name: 'Cancelled' });
     expect(jobs.get(job.id).state).toBe('cancelled');
     expect((await spawned[0]!.exited).signal).toBe('SIGKILL');
+  });
+
+  it('starts a worker for another memory cap in place of an idle one', async () => {
+    const { supervisor, spawned } = supervise({ maxWorkers: 1 });
+    const first = await supervisor.run('selftest.echo', echoInput(), {
+      timeoutMs: 10_000,
+      memoryMb: 1024,
+    });
+    const second = await supervisor.run('selftest.echo', echoInput(), {
+      timeoutMs: 10_000,
+      memoryMb: 512,
+    });
+    expect(second.pid).not.toBe(first.pid);
+    expect((await spawned[0]!.exited).signal).toBe('SIGKILL');
+  });
+
+  it('fails the task of a worker that never becomes ready, or exits while starting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'normscope-worker-'));
+    try {
+      const silent = join(dir, 'silent.cjs');
+      const quitter = join(dir, 'quitter.cjs');
+      await writeFile(silent, 'setInterval(() => {}, 1000);');
+      await writeFile(quitter, 'process.exit(3);');
+      const neverReady = new WorkerSupervisor({
+        startupTimeoutMs: 500,
+        spawn: (options) => forkWorker(options, { path: silent, execArgv: [] }),
+      });
+      const exits = new WorkerSupervisor({
+        spawn: (options) => forkWorker(options, { path: quitter, execArgv: [] }),
+      });
+      supervisors.push(neverReady, exits);
+      const late = await rejection(neverReady.run('selftest.echo', echoInput(), CAPS));
+      expect(late.name).toBe('WorkerFailed');
+      expect(late.message).toBe(
+        'worker task selftest.echo failed: the worker process did not start within 0.5 s',
+      );
+      const quit = await rejection(exits.run('selftest.echo', echoInput(), CAPS));
+      expect(quit.message).toBe(
+        'worker task selftest.echo failed: the worker process exited with code 3',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
