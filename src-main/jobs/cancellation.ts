@@ -10,10 +10,6 @@ export function cancelledError(what: string): NormscopeError {
   return new NormscopeError('Cancelled', `${what} was cancelled`);
 }
 
-export function isCancelledError(err: unknown): boolean {
-  return err instanceof NormscopeError && err.name === 'Cancelled';
-}
-
 /** Loops call this between steps so a cancel takes effect at the next step. */
 export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw cancelledError(what);

@@ -33,7 +33,7 @@ export interface JobPersistence {
   listUnfinished(): PersistedJob[];
 }
 
-export const UNFINISHED_STATES: readonly JobState[] = ['queued', 'running', 'paused'];
+const UNFINISHED_STATES: readonly JobState[] = ['queued', 'running', 'paused'];
 
 export function isUnfinished(state: JobState): boolean {
   return UNFINISHED_STATES.includes(state);

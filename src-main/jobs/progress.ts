@@ -18,7 +18,7 @@ export interface ThrottledProgress extends ProgressReporter {
 }
 
 /** Out-of-range or non-finite fractions become valid ones rather than invalid events. */
-export function clampFraction(fraction: number | null): number | null {
+function clampFraction(fraction: number | null): number | null {
   if (fraction === null || !Number.isFinite(fraction)) return null;
   return Math.min(1, Math.max(0, fraction));
 }
