@@ -229,7 +229,8 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
   const { height, width } = gridOf(options, first.length, config.inChannels);
   const dims: GridDims = { channels: config.inChannels, height, width };
   const gridSize = dims.channels * height * width;
-  const validation = options.validation === undefined ? undefined : asFeatureSource(options.validation);
+  const validationSource = options.validation === undefined ? undefined : asFeatureSource(options.validation);
+  const validation = validationSource && validationSource.count > 0 ? validationSource : undefined;
 
   let state: TrainCheckpoint;
   if (options.resumeFrom) {
