@@ -40,13 +40,20 @@ export function shuffledOrder(n: number, rng: Rng): number[] {
 }
 
 /** Copies grids `indices` of `source` into one [B, C, H, W] array; each grid must have `gridSize` = C*H*W values. */
-export async function assembleBatch(source: FeatureSource, indices: readonly number[], gridSize: number): Promise<Float32Array> {
+export async function assembleBatch(
+  source: FeatureSource,
+  indices: readonly number[],
+  gridSize: number,
+): Promise<Float32Array> {
   const batch = new Float32Array(indices.length * gridSize);
   for (let k = 0; k < indices.length; k++) {
     const index = indices[k]!;
     const grid = await source.get(index);
     if (grid.length !== gridSize) {
-      throw new NormscopeError('InvalidRequest', `feature grid ${index} has ${grid.length} values, expected ${gridSize} (C x H x W)`);
+      throw new NormscopeError(
+        'InvalidRequest',
+        `feature grid ${index} has ${grid.length} values, expected ${gridSize} (C x H x W)`,
+      );
     }
     batch.set(grid, k * gridSize);
   }
@@ -57,7 +64,13 @@ export async function assembleBatch(source: FeatureSource, indices: readonly num
  * A copy of `batch` [B, C, H, W] with Gaussian noise of sd `scale` x the
  * per-sample, per-channel spatial std added (torch's unbiased x.std(dim=(2, 3))).
  */
-export function addChannelNoise(batch: Float32Array, channels: number, plane: number, scale: number, rng: Rng): Float32Array {
+export function addChannelNoise(
+  batch: Float32Array,
+  channels: number,
+  plane: number,
+  scale: number,
+  rng: Rng,
+): Float32Array {
   if (batch.length % (channels * plane) !== 0) {
     throw new RangeError(
       `noise: batch of ${batch.length} values is not a whole number of [${channels}, ${plane}] grids`,

@@ -33,7 +33,10 @@ export function encodeTrainCheckpoint(state: TrainCheckpoint): Uint8Array {
   bytes.set(header, magic.length + 4);
   [state.weights, state.m, state.v].forEach((weights, k) => {
     const flat = flattenArWeights(state.config, weights);
-    bytes.set(new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength), bodyOffset + k * count * 4);
+    bytes.set(
+      new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength),
+      bodyOffset + k * count * 4,
+    );
   });
   return bytes;
 }
@@ -44,8 +47,12 @@ export function decodeTrainCheckpoint(bytes: Uint8Array): TrainCheckpoint {
   const fail = (why: string): never => {
     throw new NormscopeError('InvalidRequest', `not a Normscope training checkpoint: ${why}`);
   };
-  if (bytes.length < magic.length + 4 || !magic.every((b, i) => bytes[i] === b)) fail('wrong magic');
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(magic.length, true);
+  if (bytes.length < magic.length + 4 || !magic.every((b, i) => bytes[i] === b))
+    fail('wrong magic');
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
+    magic.length,
+    true,
+  );
   const bodyOffset = magic.length + 4 + headerLength;
   if (bodyOffset > bytes.length) fail('truncated header');
   let header: {
@@ -64,7 +71,8 @@ export function decodeTrainCheckpoint(bytes: Uint8Array): TrainCheckpoint {
   const config = ArConfigSchema.parse(header.config);
   const recipe = TrainRecipeSchema.parse(header.recipe);
   const count = arParameterCount(config);
-  if (bytes.length !== bodyOffset + 3 * count * 4) fail(`expected ${3 * count} float32 values after the header`);
+  if (bytes.length !== bodyOffset + 3 * count * 4)
+    fail(`expected ${3 * count} float32 values after the header`);
   // copy out so the arrays are aligned whatever the offset of the header's end
   const body = new Float32Array(bytes.slice(bodyOffset).buffer);
   const part = (k: number) => unflattenArWeights(config, body.subarray(k * count, (k + 1) * count));

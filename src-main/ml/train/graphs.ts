@@ -71,7 +71,9 @@ export function updatedName(inputName: string): string {
 /** Shape of parameter `kind` of `layer`. */
 export function paramShape(config: ArConfig, layer: number, kind: ParamKind): number[] {
   const { inChannels, outChannels } = layerChannels(config, layer);
-  return kind === 'weight' ? [outChannels, inChannels, config.kernel, config.kernel] : [outChannels];
+  return kind === 'weight'
+    ? [outChannels, inChannels, config.kernel, config.kernel]
+    : [outChannels];
 }
 
 /** The hyper-parameters of AdamW that are fixed for a run (lr may change per step: warm-up). */
@@ -95,7 +97,12 @@ export function adamWScalars(
   };
 }
 
-const BATCH_SHAPE = (config: ArConfig): (number | string)[] => ['batch', config.inChannels, 'height', 'width'];
+const BATCH_SHAPE = (config: ArConfig): (number | string)[] => [
+  'batch',
+  config.inChannels,
+  'height',
+  'width',
+];
 
 interface ForwardTrace {
   /** Input of each layer. */
@@ -114,7 +121,10 @@ function isAllOnes(mask: Float32Array): boolean {
 /** Reverses both spatial axes of [B, C, H, W]: a flipped causal model reads the grid rotated by 180 degrees. */
 function flipGrid(b: GraphBuilder, x: string, tag: string): string {
   const starts = b.int64Tensor(`flip.${tag}.starts`, [-1, -1]);
-  const ends = b.int64Tensor(`flip.${tag}.ends`, [-Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]);
+  const ends = b.int64Tensor(`flip.${tag}.ends`, [
+    -Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+  ]);
   const axes = b.int64Tensor(`flip.${tag}.axes`, [2, 3]);
   const steps = b.int64Tensor(`flip.${tag}.steps`, [-1, -1]);
   return b.node('Slice', [x, starts, ends, axes, steps]);
@@ -122,7 +132,8 @@ function flipGrid(b: GraphBuilder, x: string, tag: string): string {
 
 function declareParams(b: GraphBuilder, config: ArConfig): void {
   for (let layer = 0; layer < config.layers; layer++)
-    for (const kind of ['weight', 'bias'] as const) b.input(paramName(layer, kind), 'float32', paramShape(config, layer, kind));
+    for (const kind of ['weight', 'bias'] as const)
+      b.input(paramName(layer, kind), 'float32', paramShape(config, layer, kind));
 }
 
 /** The forward pass over parameter inputs; masks multiply the weights so the graph is the masked model whatever it is fed. */
@@ -134,7 +145,10 @@ function appendForward(b: GraphBuilder, config: ArConfig, input: string): Forwar
     const mask = layerMask(config, layer);
     const w = isAllOnes(mask)
       ? paramName(layer, 'weight')
-      : b.node('Mul', [paramName(layer, 'weight'), b.floatTensor(`mask${layer}`, mask, [1, 1, k, k])]);
+      : b.node('Mul', [
+          paramName(layer, 'weight'),
+          b.floatTensor(`mask${layer}`, mask, [1, 1, k, k]),
+        ]);
     const d = layerDilation(config, layer);
     const pad = layerPadding(config, layer);
     trace.inputs.push(x);
@@ -153,7 +167,11 @@ function appendForward(b: GraphBuilder, config: ArConfig, input: string): Forwar
 }
 
 /** Flips input and target for a flipped model: the loss of the flipped prediction equals the loss on flipped grids. */
-function modelInputs(b: GraphBuilder, config: ArConfig, withTarget: boolean): { input: string; target: string } {
+function modelInputs(
+  b: GraphBuilder,
+  config: ArConfig,
+  withTarget: boolean,
+): { input: string; target: string } {
   const input = b.input(TRAIN_INPUT, 'float32', BATCH_SHAPE(config));
   const target = withTarget ? b.input(TRAIN_TARGET, 'float32', BATCH_SHAPE(config)) : input;
   if (!config.flipped) return { input, target };
@@ -170,14 +188,23 @@ function appendMse(b: GraphBuilder, prediction: string, target: string): string 
 }
 
 /** dW [out, in, k, k] of one layer from its input x [B, in, H, W] and dZ [B, out, H, W]; blocked taps are exact zeros. */
-function appendWeightGrad(b: GraphBuilder, config: ArConfig, layer: number, x: string, gz: string): string {
+function appendWeightGrad(
+  b: GraphBuilder,
+  config: ArConfig,
+  layer: number,
+  x: string,
+  gz: string,
+): string {
   const { inChannels, outChannels } = layerChannels(config, layer);
   const k = config.kernel;
   const d = layerDilation(config, layer);
   const pad = layerPadding(config, layer);
   const mask = layerMask(config, layer);
   const tag = `l${layer}`;
-  const padded = b.node('Pad', [x, b.int64Tensor(`dw.${tag}.pads`, [0, 0, pad, pad, 0, 0, pad, pad])]);
+  const padded = b.node('Pad', [
+    x,
+    b.int64Tensor(`dw.${tag}.pads`, [0, 0, pad, pad, 0, 0, pad, pad]),
+  ]);
   const channelsLast = b.node('Transpose', [padded], { perm: { ints: [0, 2, 3, 1] } });
   const gzRows = b.node('Reshape', [
     b.node('Transpose', [gz], { perm: { ints: [1, 0, 2, 3] } }),
@@ -191,12 +218,17 @@ function appendWeightGrad(b: GraphBuilder, config: ArConfig, layer: number, x: s
   for (let kh = 0; kh < k; kh++)
     for (let kw = 0; kw < k; kw++) {
       if (mask[kh * k + kw] === 0) {
-        zero ??= b.floatTensor(`dw.${tag}.zero`, new Float32Array(outChannels * inChannels), [outChannels, inChannels, 1]);
+        zero ??= b.floatTensor(`dw.${tag}.zero`, new Float32Array(outChannels * inChannels), [
+          outChannels,
+          inChannels,
+          1,
+        ]);
         taps.push(zero);
         continue;
       }
       // rows kh*d .. kh*d + H of the padded grid; the end counts from the far edge because H is dynamic
-      const endOf = (t: number): number => (t * d === 2 * pad ? Number.MAX_SAFE_INTEGER : t * d - 2 * pad);
+      const endOf = (t: number): number =>
+        t * d === 2 * pad ? Number.MAX_SAFE_INTEGER : t * d - 2 * pad;
       const shifted = b.node('Slice', [
         channelsLast,
         b.int64Tensor(`dw.${tag}.t${kh}${kw}.starts`, [kh * d, kw * d]),
@@ -213,7 +245,13 @@ function appendWeightGrad(b: GraphBuilder, config: ArConfig, layer: number, x: s
 }
 
 /** dX [B, in, H, W] = Conv(dZ, W transposed and flipped) with the layer's dilation and padding. */
-function appendInputGrad(b: GraphBuilder, config: ArConfig, layer: number, weight: string, gz: string): string {
+function appendInputGrad(
+  b: GraphBuilder,
+  config: ArConfig,
+  layer: number,
+  weight: string,
+  gz: string,
+): string {
   const k = config.kernel;
   const d = layerDilation(config, layer);
   const pad = layerPadding(config, layer);
@@ -246,7 +284,10 @@ function appendBackward(
   let g = gPrediction;
   for (let layer = config.layers - 1; layer >= 0; layer--) {
     const active = trace.activations[layer]!;
-    const gz = layer === config.layers - 1 ? g : b.node('Where', [b.node('Greater', [active, zero]), g, zero]);
+    const gz =
+      layer === config.layers - 1
+        ? g
+        : b.node('Where', [b.node('Greater', [active, zero]), g, zero]);
     grads[layer] = {
       weight: appendWeightGrad(b, config, layer, trace.inputs[layer]!, gz),
       bias: b.node('ReduceSum', [gz, biasAxes], { keepdims: { int: 0 } }),
@@ -281,7 +322,10 @@ function appendAdamW(
     {},
     updatedName(names.v),
   );
-  const denom = b.node('Add', [b.node('Div', [b.node('Sqrt', [v]), ADAMW_BC2_SQRT]), constants.eps]);
+  const denom = b.node('Add', [
+    b.node('Div', [b.node('Sqrt', [v]), ADAMW_BC2_SQRT]),
+    constants.eps,
+  ]);
   const update = b.node('Div', [b.node('Mul', [m, ADAMW_STEP_SIZE]), denom]);
   b.node('Sub', [decayed, update], {}, updatedName(names.param));
 }
@@ -349,7 +393,8 @@ export function buildArTrainStepGraph(config: ArConfig, constants: AdamWConstant
       };
       appendAdamW(b, c, names, g[kind]);
       const shape = paramShape(config, layer, kind);
-      for (const name of [names.param, names.m, names.v]) b.output(updatedName(name), 'float32', shape);
+      for (const name of [names.param, names.m, names.v])
+        b.output(updatedName(name), 'float32', shape);
     }
   });
   return b.build({ metadata: { 'normscope.ar.config': JSON.stringify(config) } });
@@ -363,11 +408,16 @@ export function buildArTrainStepGraph(config: ArConfig, constants: AdamWConstant
  */
 export function buildAdamWGraph(size: number, constants: AdamWConstants): Uint8Array {
   const b = new GraphBuilder('adamw');
-  const names = { param: b.input('param', 'float32', [size]), m: b.input('m', 'float32', [size]), v: b.input('v', 'float32', [size]) };
+  const names = {
+    param: b.input('param', 'float32', [size]),
+    m: b.input('m', 'float32', [size]),
+    v: b.input('v', 'float32', [size]),
+  };
   const grad = b.input('grad', 'float32', [size]);
   declareAdamWScalars(b);
   appendAdamW(b, adamWConstants(b, constants), names, grad);
-  for (const name of [names.param, names.m, names.v]) b.output(updatedName(name), 'float32', [size]);
+  for (const name of [names.param, names.m, names.v])
+    b.output(updatedName(name), 'float32', [size]);
   return b.build();
 }
 
@@ -382,7 +432,12 @@ export function buildArLossGraph(config: ArConfig): Uint8Array {
   const { input, target } = modelInputs(b, config, false);
   const trace = appendForward(b, config, input);
   const diff = b.node('Sub', [trace.prediction, target]);
-  b.node('ReduceSum', [b.node('Mul', [diff, diff]), b.int64Tensor('sse.axes', [1, 2, 3])], { keepdims: { int: 0 } }, SAMPLE_SSE);
+  b.node(
+    'ReduceSum',
+    [b.node('Mul', [diff, diff]), b.int64Tensor('sse.axes', [1, 2, 3])],
+    { keepdims: { int: 0 } },
+    SAMPLE_SSE,
+  );
   b.output(SAMPLE_SSE, 'float32', ['batch']);
   return b.build({ metadata: { 'normscope.ar.config': JSON.stringify(config) } });
 }

@@ -47,7 +47,10 @@ export interface RefForwardCache {
 }
 
 /** The reference net of an AR model (flipping, for a flipped causal model, is left to the caller). */
-export function referenceNetOf(config: ArConfig, weights: ArWeights): { layers: RefConvLayer[]; params: RefConvParams[] } {
+export function referenceNetOf(
+  config: ArConfig,
+  weights: ArWeights,
+): { layers: RefConvLayer[]; params: RefConvParams[] } {
   return {
     layers: weights.layers.map((_, l) => ({
       ...layerChannels(config, l),
@@ -55,7 +58,10 @@ export function referenceNetOf(config: ArConfig, weights: ArWeights): { layers: 
       dilation: layerDilation(config, l),
       mask: layerMask(config, l),
     })),
-    params: weights.layers.map((w) => ({ weight: Float64Array.from(w.weight), bias: Float64Array.from(w.bias) })),
+    params: weights.layers.map((w) => ({
+      weight: Float64Array.from(w.weight),
+      bias: Float64Array.from(w.bias),
+    })),
   };
 }
 
@@ -83,7 +89,10 @@ function maskedWeight(layer: RefConvLayer, weight: Float64Array): Float64Array {
 function checkLayer(layer: RefConvLayer, params: RefConvParams, index: number): void {
   const { outChannels, inChannels, kernel: k } = layer;
   if (k % 2 !== 1) throw new RangeError(`reference: layer ${index} kernel ${k} must be odd`);
-  if (params.weight.length !== outChannels * inChannels * k * k || params.bias.length !== outChannels)
+  if (
+    params.weight.length !== outChannels * inChannels * k * k ||
+    params.bias.length !== outChannels
+  )
     throw new RangeError(
       `reference: layer ${index} expects weight [${outChannels},${inChannels},${k},${k}] and bias [${outChannels}], ` +
         `got ${params.weight.length} and ${params.bias.length} values`,
@@ -91,7 +100,13 @@ function checkLayer(layer: RefConvLayer, params: RefConvParams, index: number): 
 }
 
 /** y[B, out, H, W] = conv(x[B, in, H, W], w, b) with the layer's dilation and same-size padding. */
-function conv(layer: RefConvLayer, w: Float64Array, b: Float64Array, x: Float64Array, g: GridShape): Float64Array {
+function conv(
+  layer: RefConvLayer,
+  w: Float64Array,
+  b: Float64Array,
+  x: Float64Array,
+  g: GridShape,
+): Float64Array {
   const { outChannels: O, inChannels: I, kernel: k, dilation: d } = layer;
   const { batch: B, height: H, width: W } = g;
   const pad = (d * (k - 1)) / 2;
@@ -108,7 +123,9 @@ function conv(layer: RefConvLayer, w: Float64Array, b: Float64Array, x: Float64A
               for (let kw = 0; kw < k; kw++) {
                 const cc = c + kw * d - pad;
                 if (cc < 0 || cc >= W) continue;
-                acc += (w[((o * I + i) * k + kh) * k + kw] ?? 0) * (x[((n * I + i) * H + rr) * W + cc] ?? 0);
+                acc +=
+                  (w[((o * I + i) * k + kh) * k + kw] ?? 0) *
+                  (x[((n * I + i) * H + rr) * W + cc] ?? 0);
               }
             }
           y[((n * O + o) * H + r) * W + c] = acc;
@@ -141,7 +158,9 @@ export function referenceForward(
 /** Mean squared error over all elements, as torch.nn.MSELoss(reduction='mean'). */
 export function referenceMseLoss(prediction: Float64Array, target: Float64Array): number {
   if (prediction.length !== target.length)
-    throw new RangeError(`reference: prediction has ${prediction.length} values, target ${target.length}`);
+    throw new RangeError(
+      `reference: prediction has ${prediction.length} values, target ${target.length}`,
+    );
   let sum = 0;
   for (let j = 0; j < prediction.length; j++) {
     const e = (prediction[j] ?? 0) - (target[j] ?? 0);

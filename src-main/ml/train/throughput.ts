@@ -75,7 +75,9 @@ export async function measureTrainThroughput(
   const weights = maskArWeights(config, initArWeights(config, 0));
   const rng = createRng(1);
   const dims = [grid.batch, config.inChannels, grid.height, grid.width];
-  const features = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.normal());
+  const features = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () =>
+    rng.normal(),
+  );
 
   const forward = await createSession(buildArGraph(config, weights), options.session);
   const constants = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -93,12 +95,21 @@ export async function measureTrainThroughput(
       for (const kind of ['weight', 'bias'] as const) {
         const shape = paramShape(config, l, kind);
         feeds[paramName(l, kind)] = { data: layer[kind], dims: shape };
-        feeds[momentName('m', l, kind)] = { data: new Float32Array(layer[kind].length), dims: shape };
-        feeds[momentName('v', l, kind)] = { data: new Float32Array(layer[kind].length), dims: shape };
+        feeds[momentName('m', l, kind)] = {
+          data: new Float32Array(layer[kind].length),
+          dims: shape,
+        };
+        feeds[momentName('v', l, kind)] = {
+          data: new Float32Array(layer[kind].length),
+          dims: shape,
+        };
       }
     });
     const [forwardTimes, stepTimes] = await timeInterleaved(
-      [() => runFloat32(forward, { [AR_INPUT]: { data: features, dims } }), () => runFloat32(step, feeds)],
+      [
+        () => runFloat32(forward, { [AR_INPUT]: { data: features, dims } }),
+        () => runFloat32(step, feeds),
+      ],
       repeats,
     );
     const { wall: forwardMs, cpu: forwardCpuMs } = forwardTimes!;

@@ -11,7 +11,13 @@ import type { ArWeights } from '../ar/weights';
 import type { ArConfig } from '../ar/config';
 import { closeSession, createSession, runFloat32 } from '../onnx/session';
 import type { FloatTensor, OnnxSession, SessionSettings } from '../onnx/session';
-import { addChannelNoise, asFeatureSource, assembleBatch, epochRng, shuffledOrder } from './batches';
+import {
+  addChannelNoise,
+  asFeatureSource,
+  assembleBatch,
+  epochRng,
+  shuffledOrder,
+} from './batches';
 import type { FeatureSource } from './batches';
 import {
   ADAMW_BC2_SQRT,
@@ -111,7 +117,11 @@ function toParams(weights: ArWeights, prefix: (name: string) => string): [string
   return params;
 }
 
-function fromParams(config: ArConfig, params: ReadonlyMap<string, Float32Array>, prefix: (name: string) => string): ArWeights {
+function fromParams(
+  config: ArConfig,
+  params: ReadonlyMap<string, Float32Array>,
+  prefix: (name: string) => string,
+): ArWeights {
   return {
     layers: Array.from({ length: config.layers }, (_, l) => ({
       weight: params.get(prefix(paramName(l, 'weight')))!.slice(),
@@ -121,10 +131,19 @@ function fromParams(config: ArConfig, params: ReadonlyMap<string, Float32Array>,
 }
 
 function zerosLike(weights: ArWeights): ArWeights {
-  return { layers: weights.layers.map((l) => ({ weight: new Float32Array(l.weight.length), bias: new Float32Array(l.bias.length) })) };
+  return {
+    layers: weights.layers.map((l) => ({
+      weight: new Float32Array(l.weight.length),
+      bias: new Float32Array(l.bias.length),
+    })),
+  };
 }
 
-function gridOf(options: TrainArOptions, firstLength: number, channels: number): { height: number; width: number } {
+function gridOf(
+  options: TrainArOptions,
+  firstLength: number,
+  channels: number,
+): { height: number; width: number } {
   if (options.grid) return options.grid;
   const side = Math.round(Math.sqrt(firstLength / channels));
   if (side * side * channels !== firstLength) {
@@ -136,7 +155,12 @@ function gridOf(options: TrainArOptions, firstLength: number, channels: number):
   return { height: side, width: side };
 }
 
-function checkResumable(state: TrainCheckpoint, config: ArConfig, recipe: TrainRecipe, trainCount: number): void {
+function checkResumable(
+  state: TrainCheckpoint,
+  config: ArConfig,
+  recipe: TrainRecipe,
+  trainCount: number,
+): void {
   const mismatch =
     JSON.stringify(state.config) !== JSON.stringify(config)
       ? 'model config'
@@ -145,7 +169,11 @@ function checkResumable(state: TrainCheckpoint, config: ArConfig, recipe: TrainR
         : state.trainCount !== trainCount
           ? `training set (${state.trainCount} grids then, ${trainCount} now)`
           : undefined;
-  if (mismatch) throw new NormscopeError('Conflict', `cannot resume: the checkpoint was made with another ${mismatch}`);
+  if (mismatch)
+    throw new NormscopeError(
+      'Conflict',
+      `cannot resume: the checkpoint was made with another ${mismatch}`,
+    );
   checkArWeights(config, state.weights);
 }
 
@@ -154,7 +182,10 @@ function throwIfAborted(signal: AbortSignal | undefined, where: string): void {
 }
 
 /** Feeds of every parameter-shaped tensor in `tensors`, shaped as in `shapes`. */
-function tensorFeeds(tensors: Params, shapes: ReadonlyMap<string, number[]>): Record<string, FloatTensor> {
+function tensorFeeds(
+  tensors: Params,
+  shapes: ReadonlyMap<string, number[]>,
+): Record<string, FloatTensor> {
   const feeds: Record<string, FloatTensor> = {};
   for (const [name, data] of tensors) feeds[name] = { data, dims: shapes.get(name)! };
   return feeds;
@@ -190,11 +221,17 @@ async function validationLoss(
   const gridSize = dims.channels * dims.height * dims.width;
   let sse = 0;
   for (let start = 0; start < source.count; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, source.count - start) }, (_, k) => start + k);
+    const indices = Array.from(
+      { length: Math.min(batchSize, source.count - start) },
+      (_, k) => start + k,
+    );
     const batch = await assembleBatch(source, indices, gridSize);
     const out = await runFloat32(session, {
       ...feeds,
-      [TRAIN_INPUT]: { data: batch, dims: [indices.length, dims.channels, dims.height, dims.width] },
+      [TRAIN_INPUT]: {
+        data: batch,
+        dims: [indices.length, dims.channels, dims.height, dims.width],
+      },
     });
     for (const value of out[SAMPLE_SSE]!.data) sse += value;
   }
@@ -224,12 +261,14 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
     seed: options.seed,
   });
   const source = asFeatureSource(options.features);
-  if (source.count === 0) throw new NormscopeError('InvalidRequest', 'training needs at least one feature grid');
+  if (source.count === 0)
+    throw new NormscopeError('InvalidRequest', 'training needs at least one feature grid');
   const first = await source.get(0);
   const { height, width } = gridOf(options, first.length, config.inChannels);
   const dims: GridDims = { channels: config.inChannels, height, width };
   const gridSize = dims.channels * height * width;
-  const validationSource = options.validation === undefined ? undefined : asFeatureSource(options.validation);
+  const validationSource =
+    options.validation === undefined ? undefined : asFeatureSource(options.validation);
   const validation = validationSource && validationSource.count > 0 ? validationSource : undefined;
 
   let state: TrainCheckpoint;
@@ -269,8 +308,13 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
   const totalSteps = stepsPerEpoch * recipe.epochs;
   const constants = { beta1: recipe.beta1, beta2: recipe.beta2, eps: recipe.eps };
 
-  const stepSession = await createSession(buildArTrainStepGraph(config, constants), options.session);
-  const lossSession = validation ? await createSession(buildArLossGraph(config), options.session) : undefined;
+  const stepSession = await createSession(
+    buildArTrainStepGraph(config, constants),
+    options.session,
+  );
+  const lossSession = validation
+    ? await createSession(buildArLossGraph(config), options.session)
+    : undefined;
   try {
     for (let epoch = state.epochsDone; epoch < recipe.epochs; epoch++) {
       const rng = epochRng(recipe.seed, epoch);
@@ -281,9 +325,16 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
         const indices = order.slice(start, start + recipe.batchSize);
         const target = await assembleBatch(source, indices, gridSize);
         const noisy = rng.next() < recipe.noiseP;
-        const input = noisy ? addChannelNoise(target, dims.channels, height * width, recipe.noiseScale, rng) : target;
+        const input = noisy
+          ? addChannelNoise(target, dims.channels, height * width, recipe.noiseScale, rng)
+          : target;
         const batchDims = [indices.length, dims.channels, height, width];
-        const s = adamWScalars(learningRateAt(recipe, step + 1), recipe.weightDecay, step + 1, constants);
+        const s = adamWScalars(
+          learningRateAt(recipe, step + 1),
+          recipe.weightDecay,
+          step + 1,
+          constants,
+        );
         const out = await runFloat32(stepSession, {
           ...tensorFeeds(tensors, shapes),
           [TRAIN_INPUT]: { data: input, dims: batchDims },
@@ -307,14 +358,29 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
         step += 1;
         epochLossSum += loss * indices.length;
         curves.stepLoss.push(loss);
-        options.onProgress?.({ kind: 'step', epoch: epoch + 1, epochs: recipe.epochs, step, totalSteps, loss });
+        options.onProgress?.({
+          kind: 'step',
+          epoch: epoch + 1,
+          epochs: recipe.epochs,
+          step,
+          totalSteps,
+          loss,
+        });
       }
       const trainLoss = epochLossSum / source.count;
       curves.trainLoss.push(trainLoss);
       let valLoss: number | undefined;
       if (validation && lossSession) {
-        const paramsOnly = new Map([...tensors].filter(([name]) => !name.startsWith('m.') && !name.startsWith('v.')));
-        valLoss = await validationLoss(lossSession, tensorFeeds(paramsOnly, shapes), validation, dims, recipe.batchSize);
+        const paramsOnly = new Map(
+          [...tensors].filter(([name]) => !name.startsWith('m.') && !name.startsWith('v.')),
+        );
+        valLoss = await validationLoss(
+          lossSession,
+          tensorFeeds(paramsOnly, shapes),
+          validation,
+          dims,
+          recipe.batchSize,
+        );
         curves.valLoss.push(valLoss);
       }
       state = {
@@ -326,7 +392,11 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
         weights: fromParams(config, tensors, (n) => n),
         m: fromParams(config, tensors, (n) => `m.${n}`),
         v: fromParams(config, tensors, (n) => `v.${n}`),
-        curves: { trainLoss: [...curves.trainLoss], valLoss: [...curves.valLoss], stepLoss: [...curves.stepLoss] },
+        curves: {
+          trainLoss: [...curves.trainLoss],
+          valLoss: [...curves.valLoss],
+          stepLoss: [...curves.stepLoss],
+        },
       };
       options.onProgress?.({
         kind: 'epoch',

@@ -17,7 +17,8 @@ describe('addChannelNoise', () => {
     expect(batch).toEqual(before);
     sds.forEach((sd, k) => {
       let squares = 0;
-      for (let j = 0; j < plane; j++) squares += ((noisy[k * plane + j] as number) - (batch[k * plane + j] as number)) ** 2;
+      for (let j = 0; j < plane; j++)
+        squares += ((noisy[k * plane + j] as number) - (batch[k * plane + j] as number)) ** 2;
       const noiseSd = Math.sqrt(squares / plane);
       expect(noiseSd / (0.03 * sd)).toBeGreaterThan(0.93);
       expect(noiseSd / (0.03 * sd)).toBeLessThan(1.07);

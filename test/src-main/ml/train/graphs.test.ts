@@ -47,61 +47,84 @@ function flip(x: Float32Array): Float32Array {
 }
 
 const cases: [string, ArConfigInput][] = [
-  ['bidirectional, dilations [1, 2]', { mode: 'bidirectional', inChannels: 3, hidden: 4, layers: 3, dilations: [1, 2] }],
+  [
+    'bidirectional, dilations [1, 2]',
+    { mode: 'bidirectional', inChannels: 3, hidden: 4, layers: 3, dilations: [1, 2] },
+  ],
   ['causal, dilation 2', { mode: 'causal', inChannels: 3, hidden: 4, layers: 3, dilations: [2] }],
-  ['causal flipped, dilations [2, 1]', { mode: 'causal', flipped: true, inChannels: 3, hidden: 4, layers: 3, dilations: [2, 1] }],
-  ['standard, dilation 1', { mode: 'standard', inChannels: 3, hidden: 4, layers: 3, dilations: [1] }],
+  [
+    'causal flipped, dilations [2, 1]',
+    { mode: 'causal', flipped: true, inChannels: 3, hidden: 4, layers: 3, dilations: [2, 1] },
+  ],
+  [
+    'standard, dilation 1',
+    { mode: 'standard', inChannels: 3, hidden: 4, layers: 3, dilations: [1] },
+  ],
 ];
 
 describe('AR gradient graph', () => {
-  it.each(cases)('matches the float64 reference and its finite differences (%s)', async (_name, input) => {
-    const config = parseArConfig(input);
-    const weights = initArWeights(config, 3);
-    const rng = createRng(17);
-    const size = grid.batch * config.inChannels * grid.height * grid.width;
-    const x = Float32Array.from({ length: size }, () => rng.normal());
-    const t = Float32Array.from({ length: size }, () => rng.normal());
-    const session = await createSession(buildArGradGraph(config), { providers: ['cpu'] });
-    sessions.push(session);
-    const dims = [grid.batch, config.inChannels, grid.height, grid.width];
-    const feeds: Record<string, FloatTensor> = { [TRAIN_INPUT]: { data: x, dims }, [TRAIN_TARGET]: { data: t, dims } };
-    weights.layers.forEach((w, l) => {
-      feeds[paramName(l, 'weight')] = { data: w.weight, dims: paramShape(config, l, 'weight') };
-      feeds[paramName(l, 'bias')] = { data: w.bias, dims: paramShape(config, l, 'bias') };
-    });
-    const out = await runFloat32(session, feeds);
+  it.each(cases)(
+    'matches the float64 reference and its finite differences (%s)',
+    async (_name, input) => {
+      const config = parseArConfig(input);
+      const weights = initArWeights(config, 3);
+      const rng = createRng(17);
+      const size = grid.batch * config.inChannels * grid.height * grid.width;
+      const x = Float32Array.from({ length: size }, () => rng.normal());
+      const t = Float32Array.from({ length: size }, () => rng.normal());
+      const session = await createSession(buildArGradGraph(config), { providers: ['cpu'] });
+      sessions.push(session);
+      const dims = [grid.batch, config.inChannels, grid.height, grid.width];
+      const feeds: Record<string, FloatTensor> = {
+        [TRAIN_INPUT]: { data: x, dims },
+        [TRAIN_TARGET]: { data: t, dims },
+      };
+      weights.layers.forEach((w, l) => {
+        feeds[paramName(l, 'weight')] = { data: w.weight, dims: paramShape(config, l, 'weight') };
+        feeds[paramName(l, 'bias')] = { data: w.bias, dims: paramShape(config, l, 'bias') };
+      });
+      const out = await runFloat32(session, feeds);
 
-    const { layers, params } = referenceNetOf(config, weights);
-    const rx = Float64Array.from(config.flipped ? flip(x) : x);
-    const rt = Float64Array.from(config.flipped ? flip(t) : t);
-    const lossOf = (): number => referenceMseLoss(referenceForward(layers, params, rx, grid).output, rt);
-    const analytic = referenceBackward(layers, params, referenceForward(layers, params, rx, grid), rt, grid);
-    expect(out[TRAIN_LOSS]?.data[0]).toBeCloseTo(lossOf(), 5);
+      const { layers, params } = referenceNetOf(config, weights);
+      const rx = Float64Array.from(config.flipped ? flip(x) : x);
+      const rt = Float64Array.from(config.flipped ? flip(t) : t);
+      const lossOf = (): number =>
+        referenceMseLoss(referenceForward(layers, params, rx, grid).output, rt);
+      const analytic = referenceBackward(
+        layers,
+        params,
+        referenceForward(layers, params, rx, grid),
+        rt,
+        grid,
+      );
+      expect(out[TRAIN_LOSS]?.data[0]).toBeCloseTo(lossOf(), 5);
 
-    const h = 1e-5;
-    params.forEach((p, l) => {
-      for (const kind of ['weight', 'bias'] as const) {
-        const onnxGrad = out[gradName(l, kind)]?.data as Float32Array;
-        const ref = analytic[l]?.[kind] as Float64Array;
-        const mask = layerMask(config, l);
-        for (let j = 0; j < ref.length; j++) {
-          const g = onnxGrad[j] as number;
-          const r = ref[j] as number;
-          // float32 sums of at most a few hundred terms: ~1e-6 relative; 1e-4 leaves a wide margin yet catches any wrong tap
-          expect(Math.abs(g - r)).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(r));
-          const keep = p[kind][j] as number;
-          p[kind][j] = keep + h;
-          const up = lossOf();
-          p[kind][j] = keep - h;
-          const down = lossOf();
-          p[kind][j] = keep;
-          const fd = (up - down) / (2 * h);
-          expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(fd));
-          if (kind === 'weight' && mask[j % (config.kernel * config.kernel)] === 0) expect(g).toBe(0);
+      const h = 1e-5;
+      params.forEach((p, l) => {
+        for (const kind of ['weight', 'bias'] as const) {
+          const onnxGrad = out[gradName(l, kind)]?.data as Float32Array;
+          const ref = analytic[l]?.[kind] as Float64Array;
+          const mask = layerMask(config, l);
+          for (let j = 0; j < ref.length; j++) {
+            const g = onnxGrad[j] as number;
+            const r = ref[j] as number;
+            // float32 sums of at most a few hundred terms: ~1e-6 relative; 1e-4 leaves a wide margin yet catches any wrong tap
+            expect(Math.abs(g - r)).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(r));
+            const keep = p[kind][j] as number;
+            p[kind][j] = keep + h;
+            const up = lossOf();
+            p[kind][j] = keep - h;
+            const down = lossOf();
+            p[kind][j] = keep;
+            const fd = (up - down) / (2 * h);
+            expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(fd));
+            if (kind === 'weight' && mask[j % (config.kernel * config.kernel)] === 0)
+              expect(g).toBe(0);
+          }
         }
-      }
-    });
-  });
+      });
+    },
+  );
 });
 
 describe('AdamW graph', () => {
@@ -115,7 +138,10 @@ describe('AdamW graph', () => {
     let m: Float32Array = new Float32Array(n);
     let v: Float32Array = new Float32Array(n);
     for (let step = 1; step <= 3; step++) {
-      const grad = Float32Array.from({ length: n }, (_, j) => rng.normal() * (j % 10 === 0 ? 1e-6 : 0.01));
+      const grad = Float32Array.from(
+        { length: n },
+        (_, j) => rng.normal() * (j % 10 === 0 ? 1e-6 : 0.01),
+      );
       const lr = 1e-3;
       const weightDecay = 0.01;
       const s = adamWScalars(lr, weightDecay, step, constants);
@@ -140,10 +166,14 @@ describe('AdamW graph', () => {
         // and a float32 result cannot be closer than float32 rounding (6e-8) of those terms.
         const decayed = (p[j] as number) * s.decay;
         const update = Math.abs(decayed - (rp[j] as number));
-        expect(Math.abs((gp[j] as number) - (rp[j] as number))).toBeLessThanOrEqual(1e-6 * (Math.abs(decayed) + update));
+        expect(Math.abs((gp[j] as number) - (rp[j] as number))).toBeLessThanOrEqual(
+          1e-6 * (Math.abs(decayed) + update),
+        );
         const mScale = 0.9 * Math.abs(m[j] as number) + 0.1 * Math.abs(grad[j] as number);
         expect(Math.abs((gm[j] as number) - (rm[j] as number))).toBeLessThanOrEqual(1e-6 * mScale);
-        expect(Math.abs((gv[j] as number) - (rv[j] as number))).toBeLessThanOrEqual(1e-6 * (rv[j] as number));
+        expect(Math.abs((gv[j] as number) - (rv[j] as number))).toBeLessThanOrEqual(
+          1e-6 * (rv[j] as number),
+        );
       }
       p = gp;
       m = gm;

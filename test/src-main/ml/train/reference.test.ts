@@ -31,12 +31,20 @@ function tinyNet(mask: number[] | undefined, dilations: number[]): RefConvLayer[
 function randomParams(layers: RefConvLayer[], seed: number): RefConvParams[] {
   const rng = createRng(seed);
   return layers.map((l) => ({
-    weight: Float64Array.from({ length: l.outChannels * l.inChannels * 9 }, () => rng.normal() * 0.4),
+    weight: Float64Array.from(
+      { length: l.outChannels * l.inChannels * 9 },
+      () => rng.normal() * 0.4,
+    ),
     bias: Float64Array.from({ length: l.outChannels }, () => rng.normal() * 0.1),
   }));
 }
 
-function lossOf(layers: RefConvLayer[], params: RefConvParams[], x: Float64Array, t: Float64Array): number {
+function lossOf(
+  layers: RefConvLayer[],
+  params: RefConvParams[],
+  x: Float64Array,
+  t: Float64Array,
+): number {
   return referenceMseLoss(referenceForward(layers, params, x, grid).output, t);
 }
 
@@ -51,7 +59,13 @@ describe('reference backward', () => {
     const rng = createRng(5);
     const x = Float64Array.from({ length: 2 * 3 * 25 }, () => rng.normal());
     const t = Float64Array.from({ length: 2 * 3 * 25 }, () => rng.normal());
-    const grads = referenceBackward(layers, params, referenceForward(layers, params, x, grid), t, grid);
+    const grads = referenceBackward(
+      layers,
+      params,
+      referenceForward(layers, params, x, grid),
+      t,
+      grid,
+    );
     const h = 1e-6;
     params.forEach((p, l) => {
       for (const key of ['weight', 'bias'] as const) {
@@ -64,7 +78,9 @@ describe('reference backward', () => {
           const down = lossOf(layers, params, x, t);
           values[j] = keep;
           const fd = (up - down) / (2 * h);
-          expect(Math.abs((grads[l]?.[key][j] as number) - fd)).toBeLessThan(1e-7 + 1e-5 * Math.abs(fd));
+          expect(Math.abs((grads[l]?.[key][j] as number) - fd)).toBeLessThan(
+            1e-7 + 1e-5 * Math.abs(fd),
+          );
         }
       }
     });
@@ -78,16 +94,25 @@ describe('reference backward', () => {
 });
 
 describe('reference forward', () => {
-  it.each(['bidirectional', 'causal', 'standard'] as const)('predicts what the AR model reference predicts (%s)', (mode) => {
-    const config = parseArConfig({ mode, inChannels: 3, hidden: 5, layers: 3, dilations: [2, 1] });
-    const weights = initArWeights(config, 4);
-    const { layers, params } = referenceNetOf(config, weights);
-    const rng = createRng(8);
-    const x = Float64Array.from({ length: 3 * 25 }, () => rng.normal());
-    const ours = referenceForward(layers, params, x, { batch: 1, height: 5, width: 5 }).output;
-    const theirs = arReferenceForward(config, weights, x, 5, 5);
-    ours.forEach((v, j) => expect(v).toBeCloseTo(theirs[j] as number, 12));
-  });
+  it.each(['bidirectional', 'causal', 'standard'] as const)(
+    'predicts what the AR model reference predicts (%s)',
+    (mode) => {
+      const config = parseArConfig({
+        mode,
+        inChannels: 3,
+        hidden: 5,
+        layers: 3,
+        dilations: [2, 1],
+      });
+      const weights = initArWeights(config, 4);
+      const { layers, params } = referenceNetOf(config, weights);
+      const rng = createRng(8);
+      const x = Float64Array.from({ length: 3 * 25 }, () => rng.normal());
+      const ours = referenceForward(layers, params, x, { batch: 1, height: 5, width: 5 }).output;
+      const theirs = arReferenceForward(config, weights, x, 5, 5);
+      ours.forEach((v, j) => expect(v).toBeCloseTo(theirs[j] as number, 12));
+    },
+  );
 });
 
 describe('reference AdamW', () => {
@@ -95,7 +120,13 @@ describe('reference AdamW', () => {
     const p = Float64Array.from([1, -2, 0.5]);
     const m = new Float64Array(3);
     const v = new Float64Array(3);
-    referenceAdamWStep(p, [0.3, -0.01, 2], m, v, 1, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 0, weightDecay: 0.01 });
+    referenceAdamWStep(p, [0.3, -0.01, 2], m, v, 1, {
+      lr: 0.1,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 0,
+      weightDecay: 0.01,
+    });
     expect(p[0]).toBeCloseTo(1 * (1 - 0.001) - 0.1, 12);
     expect(p[1]).toBeCloseTo(-2 * (1 - 0.001) + 0.1, 12);
     expect(p[2]).toBeCloseTo(0.5 * (1 - 0.001) - 0.1, 12);

@@ -6,7 +6,10 @@ import type { ArWeights } from '../../../../src-main/ml/ar/weights';
 import { NormscopeError } from '../../../../src-main/api/errors';
 import { createRng } from '../../../../src-main/ml/random';
 import type { FeatureSource } from '../../../../src-main/ml/train/batches';
-import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../../../../src-main/ml/train/checkpoint';
+import {
+  decodeTrainCheckpoint,
+  encodeTrainCheckpoint,
+} from '../../../../src-main/ml/train/checkpoint';
 import { trainAr } from '../../../../src-main/ml/train/trainer';
 import type { TrainCheckpoint } from '../../../../src-main/ml/train/trainer';
 
@@ -25,7 +28,8 @@ function smoothFields(count: number, seed: number): Float32Array[] {
         const phase = rng.next() * 2 * Math.PI;
         const amp = 0.5 + rng.next();
         for (let y = 0; y < SIDE; y++)
-          for (let x = 0; x < SIDE; x++) grid[(c * SIDE + y) * SIDE + x]! += amp * Math.sin(fy * y + fx * x + phase);
+          for (let x = 0; x < SIDE; x++)
+            grid[(c * SIDE + y) * SIDE + x]! += amp * Math.sin(fy * y + fx * x + phase);
       }
     return grid;
   });
@@ -84,7 +88,15 @@ describe('trainAr', () => {
 
   it('ends a run interrupted after an epoch and resumed from its saved checkpoint with the same weights', async () => {
     const config = small('bidirectional');
-    const recipe = { config, features: train, epochs: 4, batchSize: 8, seed: 9, noiseP: 0.5, warmupSteps: 5 };
+    const recipe = {
+      config,
+      features: train,
+      epochs: 4,
+      batchSize: 8,
+      seed: 9,
+      noiseP: 0.5,
+      warmupSteps: 5,
+    };
     const uninterrupted = await trainAr(recipe);
 
     let saved: Uint8Array | undefined;
@@ -108,7 +120,8 @@ describe('trainAr', () => {
 
   it('gives the same weights for the same seed and different ones for another seed', async () => {
     const config = small('standard');
-    const run = (seed: number) => trainAr({ config, features: train, epochs: 1, batchSize: 8, seed, noiseP: 1 });
+    const run = (seed: number) =>
+      trainAr({ config, features: train, epochs: 1, batchSize: 8, seed, noiseP: 1 });
     const [a, b, c] = await Promise.all([run(3), run(3), run(4)]);
     expect(maxAbsDiff(a.weights, b.weights)).toBe(0);
     expect(maxAbsDiff(a.weights, c.weights)).toBeGreaterThan(0);
@@ -122,7 +135,9 @@ describe('trainAr', () => {
       get: (index) => {
         reads += 1;
         // trainAr reads grid 0 once to learn the grid size; after that, the second epoch reads grids with a NaN
-        return reads > train.length + 1 ? train[index]!.map((v, j) => (j === 0 ? Number.NaN : v)) : train[index]!;
+        return reads > train.length + 1
+          ? train[index]!.map((v, j) => (j === 0 ? Number.NaN : v))
+          : train[index]!;
       },
     };
     const checkpoints: TrainCheckpoint[] = [];
@@ -146,7 +161,14 @@ describe('trainAr', () => {
     const config = small('bidirectional');
     const first = await trainAr({ config, features: train, epochs: 1, batchSize: 8, seed: 2 });
     await expect(
-      trainAr({ config, features: train, epochs: 2, batchSize: 8, seed: 3, resumeFrom: first.state }),
+      trainAr({
+        config,
+        features: train,
+        epochs: 2,
+        batchSize: 8,
+        seed: 3,
+        resumeFrom: first.state,
+      }),
     ).rejects.toMatchObject({ name: 'Conflict' });
   });
 });
