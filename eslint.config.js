@@ -37,10 +37,27 @@ export default tseslint.config(
           patterns: [
             {
               regex: 'src-main/(?!api/)',
-              message: 'The renderer talks to the rest only through src-main/api.',
+              message: 'The renderer talks to the rest only through src-main/api (and shares pure code in src-common).',
             },
           ],
           paths: [{ name: 'electron', message: 'The renderer never imports electron.' }],
+        },
+      ],
+    },
+  },
+  {
+    // pure code shared by the window and the main process (imaging, colour maps):
+    // it depends on neither side
+    files: ['src-common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: 'src-main/|src-renderer/', message: 'src-common depends on neither side.' },
+            { regex: '^node:', message: 'src-common runs in the window too: no Node built-ins.' },
+          ],
+          paths: [{ name: 'electron', message: 'src-common never imports electron.' }],
         },
       ],
     },
