@@ -190,7 +190,7 @@ function photometricAfterCodec(h: DicomHeader, codec: WasmCodec | 'jpeg-lossless
   return h.photometricInterpretation;
 }
 
-async function decodeEncapsulated(parsed: ParsedDicom, frameIndex: number): Promise<DecodedFrame> {
+async function decodeEncapsulated(parsed: ParsedDicom, frameIndex: number, options: DecodeOptions): Promise<DecodedFrame> {
   const h = parsed.header;
   const encoding = parsed.transferSyntax.pixelEncoding;
   const encoded = encapsulatedFrame(parsed, frameIndex);
@@ -215,7 +215,7 @@ async function decodeEncapsulated(parsed: ParsedDicom, frameIndex: number): Prom
   } else {
     throw new NormscopeError('Internal', `${parsed.source}: no decoder wired for pixel encoding ${encoding}`);
   }
-  const out = await decodeWithWasmCodec(codec, encoded);
+  const out = await decodeWithWasmCodec(codec, encoded, options.codecTimeoutMs);
   const decoded = fromCodecOutput(parsed, out, photometricAfterCodec(h, codec));
   if (codec === 'jpeg-ls' && h.samplesPerPixel === 3 && jpegLsIsPlanar(encoded)) {
     return { ...decoded, data: interleavePlanar(decoded.data, h.rows * h.columns) };
@@ -223,13 +223,19 @@ async function decodeEncapsulated(parsed: ParsedDicom, frameIndex: number): Prom
   return decoded;
 }
 
+export interface DecodeOptions {
+  /** a WASM codec that runs longer on one frame is stopped and the frame refused (default DEFAULT_CODEC_TIMEOUT_MS) */
+  codecTimeoutMs?: number;
+}
+
 /**
  * Decodes one frame (0-based) of a parsed image to its stored values, for
- * every transfer syntax in transfer-syntax.ts. WASM codecs load on first use.
+ * every transfer syntax in transfer-syntax.ts. WASM codecs run in a worker
+ * thread and load on first use.
  * Throws NormscopeError: 'InvalidRequest' for corrupt data, 'Unavailable'
  * for encodings no available decoder handles; messages name the file and frame.
  */
-export async function decodeFrame(parsed: ParsedDicom, frameIndex: number): Promise<DecodedFrame> {
+export async function decodeFrame(parsed: ParsedDicom, frameIndex: number, options: DecodeOptions = {}): Promise<DecodedFrame> {
   try {
     switch (parsed.transferSyntax.pixelEncoding) {
       case 'native':
@@ -237,7 +243,7 @@ export async function decodeFrame(parsed: ParsedDicom, frameIndex: number): Prom
       case 'rle':
         return decodeRle(parsed, frameIndex);
       default:
-        return await decodeEncapsulated(parsed, frameIndex);
+        return await decodeEncapsulated(parsed, frameIndex, options);
     }
   } catch (thrown) {
     if (thrown instanceof NormscopeError) throw thrown;

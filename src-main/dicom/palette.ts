@@ -46,7 +46,14 @@ function readChannel(parsed: ParsedDicom, ds: DataSet, channel: (typeof CHANNELS
 
 /** Reads the palette of a PALETTE COLOR image; throws when it is missing, malformed or segmented. */
 export function readPalette(parsed: ParsedDicom): PaletteLut {
-  const [red, green, blue] = CHANNELS.map((c) => readChannel(parsed, parsed.dataSet, c)) as [
+  const [red, green, blue] = CHANNELS.map((c) => {
+    try {
+      return readChannel(parsed, parsed.dataSet, c);
+    } catch (thrown) {
+      if (thrown instanceof NormscopeError) throw thrown;
+      throw invalidDicom(parsed.source, `palette ${c.name} lookup table is malformed (${String(thrown)})`);
+    }
+  }) as [
     ReturnType<typeof readChannel>,
     ReturnType<typeof readChannel>,
     ReturnType<typeof readChannel>,

@@ -233,7 +233,13 @@ function readExtendedOffsets(source: string, dataSet: DataSet): number[] | undef
 export function parseDicom(bytes: Uint8Array, source: string, options: { limits?: Partial<ParseLimits> } = {}): ParsedDicom {
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
   const parsed = parseDataset(bytes, source, { limits });
-  const header = readHeaderSummary(parsed.dataSet, parsed.transferSyntax);
+  let header: DicomHeader;
+  try {
+    header = readHeaderSummary(parsed.dataSet, parsed.transferSyntax);
+  } catch (thrown) {
+    // dicom-parser reads values lazily, so a value that runs past the buffer throws only now
+    throw invalidDicom(source, explainParserMessage(describeThrown(thrown)));
+  }
   const pixelData = parsed.dataSet.elements[PIXEL_DATA_TAG];
   if (!pixelData) throw invalidDicom(source, 'no pixel data (7FE0,0010): not an image');
   checkImageGeometry(source, header, limits.maxPixelBytes);

@@ -1,50 +1,15 @@
 import { createRequire } from 'node:module';
-
-/** Shape of the Cornerstone codec decoders (emscripten + embind classes). */
-interface EmscriptenDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  decode(): void;
-  getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned?: boolean };
-  getDecodedBuffer(): Uint8Array;
-  delete(): void;
-}
-type DecoderClass = new () => EmscriptenDecoder;
-type CodecModule = Record<string, unknown>;
+import { Worker } from 'node:worker_threads';
 
 export type WasmCodec = 'jpeg-ls' | 'jpeg-baseline' | 'jpeg2000' | 'htj2k';
 
-const CODECS: Record<WasmCodec, { packagePath: string; decoderClass: string; packageName: string }> = {
-  'jpeg-ls': { packageName: '@cornerstonejs/codec-charls', packagePath: '@cornerstonejs/codec-charls/decodewasmjs', decoderClass: 'JpegLSDecoder' },
-  'jpeg-baseline': {
-    packageName: '@cornerstonejs/codec-libjpeg-turbo-8bit',
-    packagePath: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
-    decoderClass: 'JPEGDecoder',
-  },
-  jpeg2000: { packageName: '@cornerstonejs/codec-openjpeg', packagePath: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoderClass: 'J2KDecoder' },
-  htj2k: { packageName: '@cornerstonejs/codec-openjph', packagePath: '@cornerstonejs/codec-openjph/wasmjs', decoderClass: 'HTJ2KDecoder' },
+/** Cornerstone's emscripten codec builds and their embind decoder classes. */
+const CODECS: Record<WasmCodec, { packagePath: string; decoderClass: string }> = {
+  'jpeg-ls': { packagePath: '@cornerstonejs/codec-charls/decodewasmjs', decoderClass: 'JpegLSDecoder' },
+  'jpeg-baseline': { packagePath: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', decoderClass: 'JPEGDecoder' },
+  jpeg2000: { packagePath: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoderClass: 'J2KDecoder' },
+  htj2k: { packagePath: '@cornerstonejs/codec-openjph/wasmjs', decoderClass: 'HTJ2KDecoder' },
 };
-
-const require = createRequire(import.meta.url);
-const loaded = new Map<WasmCodec, Promise<DecoderClass>>();
-
-/** Loads a codec's WASM module once, on first use; a failed load is retried next time. */
-function loadDecoderClass(codec: WasmCodec): Promise<DecoderClass> {
-  let pending = loaded.get(codec);
-  if (!pending) {
-    const spec = CODECS[codec];
-    pending = (async () => {
-      const factory = require(spec.packagePath) as (options: object) => Promise<CodecModule>;
-      // the codecs print progress on stdout; a CLI's --json output must stay clean
-      const module = await factory({ print: () => undefined, printErr: () => undefined });
-      const decoder = module[spec.decoderClass];
-      if (typeof decoder !== 'function') throw new Error(`${spec.packageName} has no ${spec.decoderClass}`);
-      return decoder as DecoderClass;
-    })();
-    pending.catch(() => loaded.delete(codec));
-    loaded.set(codec, pending);
-  }
-  return pending;
-}
 
 /** A decoded codestream as the codec returns it: samples interleaved, 1 byte per sample up to 8 bits, else 2. */
 export interface CodecOutput {
@@ -56,30 +21,119 @@ export interface CodecOutput {
   signed: boolean;
 }
 
+/** Long enough for a large multi-megapixel JPEG 2000 frame on a slow machine. */
+export const DEFAULT_CODEC_TIMEOUT_MS = 30_000;
+
 /**
- * Decodes one codestream with a Cornerstone WASM codec. The output is copied
- * out of WASM memory before the decoder is freed. Throws a plain Error with
- * the codec's message; the caller names the file.
+ * The worker that runs the WASM codecs. They run off the main thread because
+ * a corrupt codestream can send a codec into an endless loop (seen with
+ * openjph); only a worker can be stopped then. Plain CommonJS so it runs the
+ * same under tsx, vitest and the built app. Each module loads once, lazily;
+ * after an abort or a trap its heap may be unusable, so it is reloaded.
  */
-export async function decodeWithWasmCodec(codec: WasmCodec, encoded: Uint8Array): Promise<CodecOutput> {
-  const Decoder = await loadDecoderClass(codec);
-  const decoder = new Decoder();
-  try {
-    decoder.getEncodedBuffer(encoded.length).set(encoded);
-    decoder.decode();
-    const info = decoder.getFrameInfo();
-    return {
-      bytes: decoder.getDecodedBuffer().slice(),
-      width: info.width,
-      height: info.height,
-      components: info.componentCount,
-      bitsPerSample: info.bitsPerSample,
-      signed: info.isSigned ?? false,
-    };
-  } catch (thrown) {
-    // emscripten throws numbers (pointers) or strings for C++ exceptions
-    throw thrown instanceof Error ? thrown : new Error(`${CODECS[codec].packageName} failed to decode (${String(thrown)})`);
-  } finally {
-    decoder.delete();
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const loaded = new Map();
+function decoderClass(codec) {
+  let pending = loaded.get(codec);
+  if (!pending) {
+    const spec = workerData.codecs[codec];
+    pending = require(spec.resolved)({ print: () => undefined, printErr: () => undefined }).then((m) => m[spec.decoderClass]);
+    loaded.set(codec, pending);
   }
+  return pending;
+}
+parentPort.on('message', async ({ codec, bytes }) => {
+  try {
+    const Decoder = await decoderClass(codec);
+    const decoder = new Decoder();
+    try {
+      decoder.getEncodedBuffer(bytes.length).set(bytes);
+      decoder.decode();
+      const info = decoder.getFrameInfo();
+      const out = decoder.getDecodedBuffer().slice();
+      parentPort.postMessage({ ok: true, output: { bytes: out, width: info.width, height: info.height,
+        components: info.componentCount, bitsPerSample: info.bitsPerSample, signed: !!info.isSigned } }, [out.buffer]);
+    } finally {
+      try { decoder.delete(); } catch {}
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : 'codec error ' + String(e);
+    if (e instanceof WebAssembly.RuntimeError || /abort/i.test(message)) loaded.delete(codec);
+    parentPort.postMessage({ ok: false, message });
+  }
+});
+`;
+
+type Reply = { ok: true; output: CodecOutput } | { ok: false; message: string };
+interface Job {
+  codec: WasmCodec;
+  bytes: Uint8Array;
+  timeoutMs: number;
+  resolve: (output: CodecOutput) => void;
+  reject: (error: Error) => void;
+}
+
+const require = createRequire(import.meta.url);
+const resolvedCodecs = Object.fromEntries(
+  Object.entries(CODECS).map(([codec, spec]) => [codec, { resolved: require.resolve(spec.packagePath), decoderClass: spec.decoderClass }]),
+);
+
+let worker: Worker | undefined;
+const queue: Job[] = [];
+let running: { job: Job; timer: NodeJS.Timeout } | undefined;
+
+function startWorker(): Worker {
+  const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { codecs: resolvedCodecs } });
+  started.on('message', (reply: Reply) => finish(reply.ok ? { output: reply.output } : { error: new Error(reply.message) }));
+  started.on('error', (err) => {
+    worker = undefined;
+    finish({ error: new Error(`codec worker failed: ${err.message}`) });
+  });
+  started.on('exit', () => {
+    if (worker === started) worker = undefined;
+  });
+  return started;
+}
+
+function finish(result: { output: CodecOutput } | { error: Error }): void {
+  const current = running;
+  if (!current) return;
+  clearTimeout(current.timer);
+  running = undefined;
+  if ('output' in result) current.job.resolve(result.output);
+  else current.job.reject(result.error);
+  runNext();
+}
+
+function runNext(): void {
+  const job = queue.shift();
+  if (!job) {
+    worker?.unref(); // an idle worker must not keep the process alive
+    return;
+  }
+  worker ??= startWorker();
+  worker.ref();
+  const timer = setTimeout(() => {
+    const stuck = worker;
+    worker = undefined;
+    void stuck?.terminate();
+    finish({ error: new Error(`the ${job.codec} codec did not finish within ${job.timeoutMs} ms (corrupt codestream?)`) });
+  }, job.timeoutMs);
+  running = { job, timer };
+  // the job owns a copy of just this frame's bytes, so it can be transferred rather than cloned
+  worker.postMessage({ codec: job.codec, bytes: job.bytes }, [job.bytes.buffer as ArrayBuffer]);
+}
+
+/**
+ * Decodes one codestream with a Cornerstone WASM codec in a worker thread,
+ * one codestream at a time. A decode that outlives `timeoutMs` stops the
+ * worker (a fresh one takes the next job) and rejects. Rejects with a plain
+ * Error carrying the codec's message; the caller names the file.
+ */
+export function decodeWithWasmCodec(codec: WasmCodec, encoded: Uint8Array, timeoutMs = DEFAULT_CODEC_TIMEOUT_MS): Promise<CodecOutput> {
+  return new Promise((resolve, reject) => {
+    queue.push({ codec, bytes: encoded.slice(), timeoutMs, resolve, reject });
+    if (!running) runNext();
+  });
 }
