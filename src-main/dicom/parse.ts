@@ -224,6 +224,40 @@ function readExtendedOffsets(source: string, dataSet: DataSet): number[] | undef
   return offsets;
 }
 
+/** A parsed image header: read up to the pixel data, checked, without the pixels. */
+export interface ParsedHeader extends ParsedDataset {
+  header: DicomHeader;
+  pixelData: Element;
+}
+
+function summarise(parsed: ParsedDataset): DicomHeader {
+  try {
+    return readHeaderSummary(parsed.dataSet, parsed.transferSyntax);
+  } catch (thrown) {
+    // dicom-parser reads values lazily, so a value that runs past the buffer throws only now
+    throw invalidDicom(parsed.source, explainParserMessage(describeThrown(thrown)));
+  }
+}
+
+/**
+ * The image checks shared by full and header-only parsing: pixel data present,
+ * geometry consistent and under the cap, and native pixel data at least as long
+ * as all frames need (`available`: bytes from the pixel data's value to the end of the data).
+ */
+function checkImage(parsed: ParsedDataset, header: DicomHeader, limits: ParseLimits, available: (pixelData: Element) => number): Element {
+  const source = parsed.source;
+  const pixelData = parsed.dataSet.elements[PIXEL_DATA_TAG];
+  if (!pixelData) throw invalidDicom(source, 'no pixel data (7FE0,0010): not an image');
+  checkImageGeometry(source, header, limits.maxPixelBytes);
+  if (parsed.transferSyntax.pixelEncoding === 'native') {
+    const expected = nativePixelBytes(header);
+    const declared = pixelData.hadUndefinedLength ? Infinity : pixelData.length;
+    const present = Math.min(declared, available(pixelData));
+    if (present < expected) throw invalidDicom(source, `pixel data too short: ${present} bytes for ${expected} expected`);
+  }
+  return pixelData;
+}
+
 /**
  * Parses a DICOM image: everything `parseDataset` does, then a header summary
  * and the checks that make decoding safe: pixel data present, dimensions and
@@ -233,23 +267,10 @@ function readExtendedOffsets(source: string, dataSet: DataSet): number[] | undef
 export function parseDicom(bytes: Uint8Array, source: string, options: { limits?: Partial<ParseLimits> } = {}): ParsedDicom {
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
   const parsed = parseDataset(bytes, source, { limits });
-  let header: DicomHeader;
-  try {
-    header = readHeaderSummary(parsed.dataSet, parsed.transferSyntax);
-  } catch (thrown) {
-    // dicom-parser reads values lazily, so a value that runs past the buffer throws only now
-    throw invalidDicom(source, explainParserMessage(describeThrown(thrown)));
-  }
-  const pixelData = parsed.dataSet.elements[PIXEL_DATA_TAG];
-  if (!pixelData) throw invalidDicom(source, 'no pixel data (7FE0,0010): not an image');
-  checkImageGeometry(source, header, limits.maxPixelBytes);
+  const header = summarise(parsed);
+  const pixelData = checkImage(parsed, header, limits, (element) => parsed.dataSet.byteArray.length - element.dataOffset);
   if (parsed.transferSyntax.pixelEncoding === 'native') {
     if (pixelData.encapsulatedPixelData) throw invalidDicom(source, 'native transfer syntax but encapsulated pixel data');
-    const expected = nativePixelBytes(header);
-    const available = Math.min(pixelData.length, parsed.dataSet.byteArray.length - pixelData.dataOffset);
-    if (available < expected) {
-      throw invalidDicom(source, `pixel data too short: ${available} bytes for ${expected} expected`);
-    }
   } else if (!pixelData.encapsulatedPixelData || !pixelData.fragments) {
     throw invalidDicom(source, `${parsed.transferSyntax.name} requires encapsulated pixel data`);
   } else if (pixelData.fragments.length === 0) {
@@ -257,6 +278,27 @@ export function parseDicom(bytes: Uint8Array, source: string, options: { limits?
   }
   const extendedOffsets = readExtendedOffsets(source, parsed.dataSet);
   return { ...parsed, header, pixelData, ...(extendedOffsets ? { extendedOffsets } : {}) };
+}
+
+/**
+ * Parses an image's header only, from the first bytes of a file of `fileSize`
+ * bytes: stops at the pixel data, runs the same checks as parseDicom, and
+ * checks native pixel data against the file's size instead of reading it.
+ * A deflated file must be passed whole (its dataset is one deflate stream).
+ */
+export function parseDicomHeader(
+  head: Uint8Array,
+  source: string,
+  options: { fileSize: number; limits?: Partial<ParseLimits> },
+): ParsedHeader {
+  const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
+  const parsed = parseDataset(head, source, { limits, untilTag: PIXEL_DATA_TAG });
+  const header = summarise(parsed);
+  const inflated = parsed.transferSyntax.deflated;
+  const pixelData = checkImage(parsed, header, limits, (element) =>
+    inflated ? parsed.dataSet.byteArray.length - element.dataOffset : options.fileSize - element.dataOffset,
+  );
+  return { ...parsed, header, pixelData };
 }
 
 /** Bytes of native pixel data for all frames (1-bit data packs frames without padding, PS3.5 8.1.1). */
