@@ -3,6 +3,7 @@ import type { SqliteDatabase } from './db';
 import { inTransaction } from './db';
 import { createInitialSchema } from './schema/001-initial-schema';
 import { createWorklistView } from './schema/002-worklist';
+import { createFeatureCache } from './schema/003-feature-cache';
 
 export interface Migration {
   /** 1, 2, 3 ... in order; recorded in `PRAGMA user_version` */
@@ -15,6 +16,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: createInitialSchema },
   { version: 2, name: 'worklist view and indexes', up: createWorklistView },
+  { version: 3, name: 'feature cache', up: createFeatureCache },
 ];
 
 export function schemaVersion(db: SqliteDatabase): number {
