@@ -38,16 +38,14 @@ async function serve(opts: ServeOptions): Promise<void> {
     );
   }
   const core = await createCore({ dataDir: dataDirFrom(opts), host: 'web' });
-  let host;
-  try {
-    host = await startWebHost({ dispatch: core.dispatch, events: core.events, rendererDir, port: opts.port });
-  } catch (err) {
-    await core.close();
-    throw new NormscopeError('Unavailable', `cannot listen on 127.0.0.1:${opts.port ?? 0}: ${(err as Error).message}`);
-  }
-  console.log(`Normscope is serving at ${host.url}`);
+  const webHost = await startWebHost({ dispatch: core.dispatch, events: core.events, rendererDir, port: opts.port }).catch(
+    async (err: unknown) => {
+      await core.close();
+      throw new NormscopeError('Unavailable', `cannot listen on 127.0.0.1:${opts.port ?? 0}: ${(err as Error).message}`);
+    },
+  );
+  console.log(`Normscope is serving at ${webHost.url}`);
 
-  const webHost = host;
   await new Promise<void>((resolveStopped) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,27 @@ describe('normscope command line', () => {
     const run = cli(['serve', '--data-dir', join(dir, 'unbuilt')], { NORMSCOPE_RENDERER_DIR: join(dir, 'nowhere') });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('npm run build');
+  });
+
+  it('serve fails with exit 1 when its port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = await new Promise<{ status: number | null; stderr: string }>((r) => {
+        const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data-dir', join(dir, 'busy')], {
+          cwd: ROOT,
+          env,
+        });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('exit', (status) => r({ status, stderr }));
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('serve prints exactly the serving line, answers on that URL, and stops cleanly on SIGTERM', async () => {
