@@ -5,10 +5,13 @@ import { NormscopeError } from '../../../src-main/api/errors';
 import { decodeFrame, modalityLut } from '../../../src-main/dicom/decode';
 import type { StoredValues } from '../../../src-main/dicom/decode';
 import { storedValuesSha256 } from '../../../src-main/dicom/info';
+import { applyPalette, readPalette } from '../../../src-main/dicom/palette';
 import { parseDicom } from '../../../src-main/dicom/parse';
 import { ensureCorpus } from './corpus/generate';
 import type { Corpus, Variant } from './corpus/generate';
-import { ORIGINALS } from './corpus/originals';
+import { ORIGINALS, SECONDARY_CAPTURE, writeEncapsulated } from './corpus/originals';
+import { writePart10 } from './corpus/write-dicom';
+import type { DicomItem } from './corpus/write-dicom';
 import type { Original } from './corpus/originals';
 
 let corpus: Corpus;
@@ -169,5 +172,54 @@ describe('modalityLut', () => {
   it('applies slope and intercept, e.g. CT stored values to Hounsfield units', () => {
     expect(Array.from(modalityLut(Int16Array.from([0, 1024, -5]), 1, -1024))).toEqual([-1024, 0, -1029]);
     expect(Array.from(modalityLut(Uint16Array.from([10]), 0.5, 2))).toEqual([7]);
+  });
+});
+
+describe('palette and subsampled colour', () => {
+  it('keeps PALETTE COLOR values as indices and maps them through the palette for display', async () => {
+    const file = corpus.variants.find((x) => x.original === 'palette' && x.label === 'rle-dcmtk')!.file;
+    const parsed = parseDicom(readFileSync(join(corpus.dir, file)), file);
+    const indices = (await decodeFrame(parsed, 0)).data;
+    const rgb = applyPalette(indices, readPalette(parsed));
+    const i = 17;
+    const index = indices[i]!;
+    expect([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]]).toEqual([index * 257, (255 - index) * 257, ((index * 2) % 256) * 257]);
+  });
+
+  it('upsamples native YBR_FULL_422 (Y1 Y2 Cb Cr per pixel pair) to full YBR samples', async () => {
+    const elements: DicomItem[] = [
+      { tag: 0x00080016, vr: 'UI', value: SECONDARY_CAPTURE },
+      { tag: 0x00080018, vr: 'UI', value: '1.2.3.422' },
+      { tag: 0x00280002, vr: 'US', value: [3] },
+      { tag: 0x00280004, vr: 'CS', value: 'YBR_FULL_422' },
+      { tag: 0x00280006, vr: 'US', value: [0] },
+      { tag: 0x00280010, vr: 'US', value: [1] },
+      { tag: 0x00280011, vr: 'US', value: [4] },
+      { tag: 0x00280100, vr: 'US', value: [8] },
+      { tag: 0x00280101, vr: 'US', value: [8] },
+      { tag: 0x00280102, vr: 'US', value: [7] },
+      { tag: 0x00280103, vr: 'US', value: [0] },
+      { tag: 0x7fe00010, vr: 'OB', value: new Uint8Array([10, 20, 100, 200, 30, 40, 110, 210]) },
+    ];
+    const parsed = parseDicom(writePart10(elements, '1.2.840.10008.1.2.1', SECONDARY_CAPTURE, '1.2.3.422'), '422.dcm');
+    const frame = await decodeFrame(parsed, 0);
+    expect(frame.photometric).toBe('YBR_FULL');
+    expect(Array.from(frame.data)).toEqual([10, 100, 200, 20, 100, 200, 30, 110, 210, 40, 110, 210]);
+  });
+
+  it('finds frames split over several fragments without an offset table by their codestream starts', async () => {
+    const o = ORIGINALS.find((x) => x.name === 'multiframe')!;
+    const source = parseDicom(readFileSync(join(corpus.dir, 'multiframe.htj2k.dcm')), 'multiframe.htj2k.dcm');
+    const fragments = (source.pixelData.fragments ?? []).flatMap((f) => {
+      const bytes = source.dataSet.byteArray.subarray(f.position, f.position + f.length);
+      const cut = Math.floor(bytes.length / 2) & ~1;
+      return [bytes.subarray(0, cut), bytes.subarray(cut)];
+    });
+    const split = writeEncapsulated(o, '1.2.840.10008.1.2.4.201', fragments);
+    const parsed = parseDicom(split, 'split.dcm');
+    expect(parsed.pixelData.fragments).toHaveLength(6);
+    for (let f = 0; f < 3; f++) {
+      expect(storedValuesSha256((await decodeFrame(parsed, f)).data)).toBe(storedValuesSha256((await decodeFrame(source, f)).data));
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,20 +147,42 @@ async function build(dir: string): Promise<Omit<Corpus, 'dir'>> {
   return { variants, refused };
 }
 
+/**
+ * Test files run in parallel processes: the first takes the lock and builds,
+ * the others wait for its manifest. Returns true when another process built
+ * it, false when this one holds the lock (or a stale lock was taken over).
+ */
+async function awaitOtherBuilder(lock: string, manifest: string): Promise<boolean> {
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    return false;
+  } catch {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (existsSync(manifest)) return true;
+      if (!existsSync(lock)) return awaitOtherBuilder(lock, manifest);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    rmSync(lock, { force: true });
+    return false;
+  }
+}
+
 /** The corpus, generated on first use and then reused from the cache. */
 export async function ensureCorpus(): Promise<Corpus> {
   const dir = join(tmpdir(), `normscope-dicom-corpus-${corpusKey()}`);
   const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) {
-    mkdirSync(tmpdir(), { recursive: true });
+  if (!existsSync(manifest) && !(await awaitOtherBuilder(`${dir}.lock`, manifest))) {
     const staging = mkdtempSync(join(tmpdir(), 'normscope-dicom-corpus-staging-'));
-    const built = await build(staging);
-    writeFileSync(join(staging, 'manifest.json'), JSON.stringify(built));
     try {
+      const built = await build(staging);
+      writeFileSync(join(staging, 'manifest.json'), JSON.stringify(built));
       renameSync(staging, dir);
-    } catch {
-      // another test file built the same corpus first; theirs is identical
+    } catch (err) {
       rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(manifest)) throw err; // otherwise another builder finished first; its corpus is identical
+    } finally {
+      rmSync(`${dir}.lock`, { force: true });
     }
   }
   const { variants, refused } = JSON.parse(readFileSync(manifest, 'utf8')) as Omit<Corpus, 'dir'>;

@@ -159,9 +159,12 @@ export function writeOriginal(o: Original): Uint8Array {
   return writePart10([...imageElements(o), pixels], EXPLICIT_LE, o.frames > 1 ? MULTIFRAME_GREY_16 : SECONDARY_CAPTURE, uidFor(o, '3'));
 }
 
-/** The same image with its frames already encoded by a codec the test drives itself (e.g. HTJ2K). */
-export function writeEncapsulated(o: Original, transferSyntaxUid: string, frames: Uint8Array[]): Uint8Array {
+/**
+ * The same image with its pixels already encoded by a codec the test drives
+ * itself (e.g. HTJ2K): the given fragments, after an empty Basic Offset Table.
+ */
+export function writeEncapsulated(o: Original, transferSyntaxUid: string, fragments: Uint8Array[]): Uint8Array {
   const elements = imageElements(o).filter((e) => e.tag !== 0x7fe00010);
   const dataset = writePart10(elements, transferSyntaxUid, SECONDARY_CAPTURE, uidFor(o, '3'));
-  return new Uint8Array([...dataset, ...encapsulatedPixelData(frames)]);
+  return new Uint8Array([...dataset, ...encapsulatedPixelData(fragments)]);
 }
