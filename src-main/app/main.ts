@@ -5,6 +5,7 @@
  * the core. Everything else lives in host-agnostic modules.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session } from 'electron';
 import type { EventMessage } from '../api/wire';
@@ -21,6 +22,10 @@ const isDev = !app.isPackaged;
 const appRoot = app.getAppPath();
 const rendererDir = builtRendererDir(appRoot);
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+
+// one data folder however the app is launched (packaged, or staged by `npm start`):
+// Electron would otherwise name it after whichever package.json it runs
+app.setPath('userData', join(app.getPath('appData'), 'Normscope'));
 
 // must happen before `ready`: a standard, secure scheme gets an origin, fetch and CSP like https
 protocol.registerSchemesAsPrivileged([
