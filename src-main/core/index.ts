@@ -12,6 +12,7 @@ import type { SpawnWorker } from '../jobs/worker-protocol';
 import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
+import { auditHandlers } from './handlers/audit';
 import { jobHandlers } from './handlers/jobs';
 import { readSettings, settingsHandlers } from './handlers/settings';
 import { readModelSummary } from './model-summary';
@@ -85,6 +86,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
       ...jobHandlers(jobs),
       ...settingsHandlers(store),
+      ...auditHandlers(store),
     };
 
     let closed: Promise<void> | null = null;

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { headAnchorPath } from '../audit/head-anchor';
 import { ContentStore } from './content-store';
 import { dataDirLayout } from './data-dir';
 import type { SqliteDatabase } from './db';
@@ -88,6 +89,8 @@ export function openStore(location: StoreLocation, options: StoreOptions = {}): 
     removeTemp();
     throw err;
   }
+  // the audit chain's head is anchored outside the database (issue 7)
+  const audit = new AuditRepository(db, clock, isMemory ? null : headAnchorPath(root));
 
   return {
     db,
@@ -101,13 +104,20 @@ export function openStore(location: StoreLocation, options: StoreOptions = {}): 
     reviewers: new ReviewersRepository(db, clock),
     verdicts: new VerdictsRepository(db, clock),
     thresholds: new ThresholdsRepository(db, clock),
-    audit: new AuditRepository(db, clock),
+    audit,
     studies: new StudiesRepository(db, clock),
     importErrors: new ImportErrorsRepository(db, clock),
     models: new ModelsRepository(db, clock),
     scoring: new ScoringRepository(db, clock),
     trainingRuns: new TrainingRunsRepository(db, clock),
-    transaction: <T>(fn: () => T): T => inTransaction(db, fn),
+    transaction: <T>(fn: () => T): T => {
+      try {
+        return inTransaction(db, fn);
+      } finally {
+        // once the outermost transaction has committed or rolled back, the audit head anchor follows it
+        if (!db.inTransaction) audit.settleAnchor();
+      }
+    },
     close(): void {
       if (db.open) db.close();
       removeTemp();

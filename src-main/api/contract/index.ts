@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { appMethods } from './app';
+import { auditMethods } from './audit';
 import { jobEvents, jobMethods } from './jobs';
 import { settingsMethods } from './settings';
 
@@ -13,6 +14,7 @@ export const methods = {
   ...appMethods,
   ...jobMethods,
   ...settingsMethods,
+  ...auditMethods,
 } as const;
 
 export const events = {
@@ -43,3 +45,4 @@ export function isEventName(name: unknown): name is EventName {
 export * from './app';
 export * from './jobs';
 export * from './settings';
+export * from './audit';

@@ -4,6 +4,7 @@
  * to this list (help shows commands in this order).
  */
 import type { Command } from 'commander';
+import { register as registerAudit } from './audit';
 import { register as registerBackbone } from './backbone';
 import { register as registerDicom } from './dicom';
 import { register as registerServe } from './serve';
@@ -12,4 +13,5 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerServe,
   registerDicom,
   registerBackbone,
+  registerAudit,
 ];

@@ -1,6 +1,7 @@
 /** `settings.*`: the user's settings, validated by the contract's schema and kept in the store. */
 import { Settings } from '../../api/contract';
 import type { Handler } from '../../api/dispatch';
+import { performAudited } from '../../audit/audited-action';
 import type { Store } from '../../store/store';
 
 /**
@@ -27,14 +28,19 @@ export function settingsHandlers(
   return {
     'settings.get': () => readSettings(store),
     'settings.update': (patch, ctx) => {
-      store.transaction(() => {
-        store.settings.merge(patch);
-        store.audit.append({
-          actor: 'system',
-          action: 'settings.update',
-          objectIds: { settings: Object.keys(patch) },
-          details: { values: patch, transport: ctx.transport },
-        });
+      const before = readSettings(store);
+      const changed = Object.keys(patch) as Array<keyof Settings>;
+      // refused as a whole when the audit entry cannot be written (the trail fails closed)
+      performAudited(store, {
+        actor: 'system',
+        action: 'settings.change',
+        objectIds: { settings: changed },
+        details: {
+          from: Object.fromEntries(changed.map((key) => [key, before[key]])),
+          to: patch,
+          transport: ctx.transport,
+        },
+        run: () => store.settings.merge(patch),
       });
       return readSettings(store);
     },

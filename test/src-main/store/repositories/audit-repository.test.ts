@@ -18,7 +18,7 @@ function storeWithEntries(count: number): { dataDir: string } {
   for (let i = 1; i <= count; i += 1) {
     store.audit.append({
       actor: 'system',
-      action: 'study.import',
+      action: 'import',
       objectIds: { studyUid: `1.${i}` },
       details: { files: i },
     });
@@ -54,7 +54,7 @@ describe('AuditRepository', () => {
     });
     const second = store.audit.append({
       actor: 'system',
-      action: 'threshold.save',
+      action: 'threshold.change',
       objectIds: { thresholdId: 3 },
       details: { b: 1, a: [2] },
     });
@@ -65,14 +65,15 @@ describe('AuditRepository', () => {
       ok: true,
       entries: 2,
       head: { seq: 2, hash: second.hash },
+      anchor: 'absent',
     });
-    expect(store.audit.list().map((e) => e.action)).toEqual(['verdict.record', 'threshold.save']);
+    expect(store.audit.list().map((e) => e.action)).toEqual(['verdict.record', 'threshold.change']);
     store.close();
   });
 
   it('refuses UPDATE and DELETE on the audit log at the database level', () => {
     const store = openStore({ memory: true });
-    store.audit.append({ actor: 'system', action: 'x', objectIds: {} });
+    store.audit.append({ actor: 'system', action: 'settings.change', objectIds: {} });
     expect(() => store.db.prepare("UPDATE audit_log SET actor = 'mallory'").run()).toThrow(
       /audit_log is append-only/,
     );
