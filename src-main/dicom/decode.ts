@@ -9,7 +9,8 @@ import { invalidDicom } from './parse';
 import type { ParsedDicom } from './parse';
 
 /** Stored values in their natural type: the one Bits Allocated and Pixel Representation imply. */
-export type StoredValues = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array;
+export type StoredValues =
+  Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array;
 
 /**
  * One decoded frame: `data` holds rows x columns x samplesPerPixel stored
@@ -49,7 +50,12 @@ function allocateStored(h: DicomHeader, count: number): StoredValues {
  * stored bit, clears bits above Bits Stored and sign-extends signed values.
  * `rawShift` is HighBit + 1 - BitsStored for native data, 0 for codec output.
  */
-function storeSamples(h: DicomHeader, count: number, raw: (i: number) => number, rawShift: number): StoredValues {
+function storeSamples(
+  h: DicomHeader,
+  count: number,
+  raw: (i: number) => number,
+  rawShift: number,
+): StoredValues {
   const out = allocateStored(h, count);
   const bits = h.bitsStored;
   const signed = h.pixelRepresentation === 1;
@@ -82,7 +88,12 @@ function interleavePlanar<T extends StoredValues>(planar: T, pixels: number): T 
 function upsampleYbr422<T extends StoredValues>(pairs: T, pixels: number): T {
   const out = new (pairs.constructor as new (n: number) => T)(pixels * 3);
   for (let pair = 0; pair < pixels / 2; pair++) {
-    const [y1, y2, cb, cr] = [pairs[4 * pair]!, pairs[4 * pair + 1]!, pairs[4 * pair + 2]!, pairs[4 * pair + 3]!];
+    const [y1, y2, cb, cr] = [
+      pairs[4 * pair]!,
+      pairs[4 * pair + 1]!,
+      pairs[4 * pair + 2]!,
+      pairs[4 * pair + 3]!,
+    ];
     out.set([y1, cb, cr, y2, cb, cr], 6 * pair);
   }
   return out;
@@ -93,14 +104,20 @@ function decodeNative(parsed: ParsedDicom, frameIndex: number): DecodedFrame {
   const { bytes, bitOffset } = nativeFrame(parsed, frameIndex);
   const pixels = h.rows * h.columns;
   const ybr422 = h.photometricInterpretation === 'YBR_FULL_422';
-  if (ybr422 && h.columns % 2 !== 0) throw invalidDicom(parsed.source, 'uncompressed YBR_FULL_422 needs an even number of columns');
+  if (ybr422 && h.columns % 2 !== 0)
+    throw invalidDicom(parsed.source, 'uncompressed YBR_FULL_422 needs an even number of columns');
   const count = ybr422 ? pixels * 2 : pixels * h.samplesPerPixel;
   const littleEndian = !parsed.transferSyntax.bigEndian;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shift = h.highBit + 1 - h.bitsStored;
   let data: StoredValues;
   if (h.bitsAllocated === 1) {
-    data = storeSamples(h, count, (i) => (bytes[(bitOffset + i) >> 3]! >> ((bitOffset + i) & 7)) & 1, 0);
+    data = storeSamples(
+      h,
+      count,
+      (i) => (bytes[(bitOffset + i) >> 3]! >> ((bitOffset + i) & 7)) & 1,
+      0,
+    );
   } else if (h.bitsAllocated === 8) {
     // Explicit VR big endian may carry 8-bit samples as OW, whose bytes are swapped in pairs (PS3.5 A.3)
     const swapped = parsed.transferSyntax.bigEndian && parsed.pixelData.vr === 'OW';
@@ -110,17 +127,39 @@ function decodeNative(parsed: ParsedDicom, frameIndex: number): DecodedFrame {
   } else {
     data = storeSamples(h, count, (i) => view.getUint32(4 * i, littleEndian), shift);
   }
-  if (ybr422) return { data: upsampleYbr422(data, pixels), rows: h.rows, columns: h.columns, samplesPerPixel: 3, photometric: 'YBR_FULL' };
+  if (ybr422)
+    return {
+      data: upsampleYbr422(data, pixels),
+      rows: h.rows,
+      columns: h.columns,
+      samplesPerPixel: 3,
+      photometric: 'YBR_FULL',
+    };
   if (h.samplesPerPixel === 3 && h.planarConfiguration === 1) data = interleavePlanar(data, pixels);
-  return { data, rows: h.rows, columns: h.columns, samplesPerPixel: h.samplesPerPixel, photometric: h.photometricInterpretation };
+  return {
+    data,
+    rows: h.rows,
+    columns: h.columns,
+    samplesPerPixel: h.samplesPerPixel,
+    photometric: h.photometricInterpretation,
+  };
 }
 
 function decodeRle(parsed: ParsedDicom, frameIndex: number): DecodedFrame {
   const h = parsed.header;
-  if (h.bitsAllocated === 1) throw new NormscopeError('Unavailable', `${parsed.source}: RLE with 1-bit pixel data is not supported`);
+  if (h.bitsAllocated === 1)
+    throw new NormscopeError(
+      'Unavailable',
+      `${parsed.source}: RLE with 1-bit pixel data is not supported`,
+    );
   const bytesPerSample = h.bitsAllocated / 8;
   const pixels = h.rows * h.columns;
-  const planes = decodeRleFrame(encapsulatedFrame(parsed, frameIndex), pixels, h.samplesPerPixel, bytesPerSample);
+  const planes = decodeRleFrame(
+    encapsulatedFrame(parsed, frameIndex),
+    pixels,
+    h.samplesPerPixel,
+    bytesPerSample,
+  );
   const spp = h.samplesPerPixel;
   const raw = (i: number): number => {
     const pixel = Math.floor(i / spp);
@@ -130,7 +169,13 @@ function decodeRle(parsed: ParsedDicom, frameIndex: number): DecodedFrame {
     return v;
   };
   const data = storeSamples(h, pixels * spp, raw, 0);
-  return { data, rows: h.rows, columns: h.columns, samplesPerPixel: spp, photometric: h.photometricInterpretation };
+  return {
+    data,
+    rows: h.rows,
+    columns: h.columns,
+    samplesPerPixel: spp,
+    photometric: h.photometricInterpretation,
+  };
 }
 
 /** Position of the first marker segment (0xFF then a byte `accept` takes) in a JPEG / JPEG-LS codestream, or -1. */
@@ -151,7 +196,10 @@ function findJpegMarker(bytes: Uint8Array, accept: (marker: number) => boolean):
 
 /** Sample precision from a JPEG codestream's SOFn marker (ITU T.81 B.2.2), or undefined if there is none. */
 export function jpegSamplePrecision(bytes: Uint8Array): number | undefined {
-  const at = findJpegMarker(bytes, (m) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc);
+  const at = findJpegMarker(
+    bytes,
+    (m) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc,
+  );
   return at < 0 ? undefined : bytes[at + 4];
 }
 
@@ -174,30 +222,56 @@ function fromCodecOutput(parsed: ParsedDicom, out: CodecOutput, photometric: str
   }
   const count = frameSampleCount(parsed);
   const wide = out.bitsPerSample > 8;
-  if (out.bytes.length < count * (wide ? 2 : 1)) throw new Error(`codec returned ${out.bytes.length} bytes for ${count} samples`);
+  if (out.bytes.length < count * (wide ? 2 : 1))
+    throw new Error(`codec returned ${out.bytes.length} bytes for ${count} samples`);
   const view = new DataView(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength);
-  const data = storeSamples(h, count, wide ? (i) => view.getUint16(2 * i, true) : (i) => out.bytes[i]!, 0);
-  return { data, rows: h.rows, columns: h.columns, samplesPerPixel: h.samplesPerPixel, photometric };
+  const data = storeSamples(
+    h,
+    count,
+    wide ? (i) => view.getUint16(2 * i, true) : (i) => out.bytes[i]!,
+    0,
+  );
+  return {
+    data,
+    rows: h.rows,
+    columns: h.columns,
+    samplesPerPixel: h.samplesPerPixel,
+    photometric,
+  };
 }
 
 /** What the samples mean after a codec decoded them (see DecodedFrame). */
 function photometricAfterCodec(h: DicomHeader, codec: WasmCodec | 'jpeg-lossless'): string {
   if (h.samplesPerPixel !== 3) return h.photometricInterpretation;
   if (codec === 'jpeg-baseline') return 'RGB';
-  if ((codec === 'jpeg2000' || codec === 'htj2k') && (h.photometricInterpretation === 'YBR_RCT' || h.photometricInterpretation === 'YBR_ICT')) {
+  if (
+    (codec === 'jpeg2000' || codec === 'htj2k') &&
+    (h.photometricInterpretation === 'YBR_RCT' || h.photometricInterpretation === 'YBR_ICT')
+  ) {
     return 'RGB';
   }
   return h.photometricInterpretation;
 }
 
-async function decodeEncapsulated(parsed: ParsedDicom, frameIndex: number, options: DecodeOptions): Promise<DecodedFrame> {
+async function decodeEncapsulated(
+  parsed: ParsedDicom,
+  frameIndex: number,
+  options: DecodeOptions,
+): Promise<DecodedFrame> {
   const h = parsed.header;
   const encoding = parsed.transferSyntax.pixelEncoding;
   const encoded = encapsulatedFrame(parsed, frameIndex);
   if (encoding === 'jpeg-lossless') {
     const bytesPerSample = (jpegSamplePrecision(encoded) ?? h.bitsStored) > 8 ? 2 : 1;
     const bytes = decodeJpegLossless(encoded, bytesPerSample);
-    const out: CodecOutput = { bytes, width: h.columns, height: h.rows, components: h.samplesPerPixel, bitsPerSample: bytesPerSample * 8, signed: false };
+    const out: CodecOutput = {
+      bytes,
+      width: h.columns,
+      height: h.rows,
+      components: h.samplesPerPixel,
+      bitsPerSample: bytesPerSample * 8,
+      signed: false,
+    };
     return fromCodecOutput(parsed, out, photometricAfterCodec(h, 'jpeg-lossless'));
   }
   let codec: WasmCodec;
@@ -213,7 +287,10 @@ async function decodeEncapsulated(parsed: ParsedDicom, frameIndex: number, optio
   } else if (encoding === 'jpeg-ls' || encoding === 'jpeg2000' || encoding === 'htj2k') {
     codec = encoding;
   } else {
-    throw new NormscopeError('Internal', `${parsed.source}: no decoder wired for pixel encoding ${encoding}`);
+    throw new NormscopeError(
+      'Internal',
+      `${parsed.source}: no decoder wired for pixel encoding ${encoding}`,
+    );
   }
   const out = await decodeWithWasmCodec(codec, encoded, options.codecTimeoutMs);
   const decoded = fromCodecOutput(parsed, out, photometricAfterCodec(h, codec));
@@ -235,7 +312,11 @@ export interface DecodeOptions {
  * Throws NormscopeError: 'InvalidRequest' for corrupt data, 'Unavailable'
  * for encodings no available decoder handles; messages name the file and frame.
  */
-export async function decodeFrame(parsed: ParsedDicom, frameIndex: number, options: DecodeOptions = {}): Promise<DecodedFrame> {
+export async function decodeFrame(
+  parsed: ParsedDicom,
+  frameIndex: number,
+  options: DecodeOptions = {},
+): Promise<DecodedFrame> {
   try {
     switch (parsed.transferSyntax.pixelEncoding) {
       case 'native':
@@ -248,7 +329,10 @@ export async function decodeFrame(parsed: ParsedDicom, frameIndex: number, optio
   } catch (thrown) {
     if (thrown instanceof NormscopeError) throw thrown;
     const reason = thrown instanceof Error ? thrown.message : String(thrown);
-    throw invalidDicom(parsed.source, `frame ${frameIndex}: cannot decode ${parsed.transferSyntax.name} pixel data (${reason})`);
+    throw invalidDicom(
+      parsed.source,
+      `frame ${frameIndex}: cannot decode ${parsed.transferSyntax.name} pixel data (${reason})`,
+    );
   }
 }
 
@@ -256,7 +340,11 @@ export async function decodeFrame(parsed: ParsedDicom, frameIndex: number, optio
  * Modality LUT (PS3.3 C.11.1): output = stored x slope + intercept, e.g. CT
  * values to Hounsfield units. Returns a Float32Array the length of `values`.
  */
-export function modalityLut(values: ArrayLike<number>, slope: number, intercept: number): Float32Array {
+export function modalityLut(
+  values: ArrayLike<number>,
+  slope: number,
+  intercept: number,
+): Float32Array {
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i]! * slope + intercept;
   return out;

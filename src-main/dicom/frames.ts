@@ -15,8 +15,15 @@ export function frameSampleCount(parsed: ParsedDicom): number {
 }
 
 function checkFrameIndex(parsed: ParsedDicom, frameIndex: number): void {
-  if (!(Number.isInteger(frameIndex) && frameIndex >= 0 && frameIndex < parsed.header.numberOfFrames)) {
-    throw invalidDicom(parsed.source, `frame ${frameIndex} does not exist (the image has ${parsed.header.numberOfFrames})`);
+  if (!(
+    Number.isInteger(frameIndex) &&
+    frameIndex >= 0 &&
+    frameIndex < parsed.header.numberOfFrames
+  )) {
+    throw invalidDicom(
+      parsed.source,
+      `frame ${frameIndex} does not exist (the image has ${parsed.header.numberOfFrames})`,
+    );
   }
 }
 
@@ -48,12 +55,18 @@ function startsCodestream(bytes: Uint8Array, fragment: Fragment): boolean {
 function groupByOffsets(parsed: ParsedDicom, fragments: Fragment[], offsets: number[]): number[][] {
   const frames = parsed.header.numberOfFrames;
   if (offsets.length !== frames) {
-    throw invalidDicom(parsed.source, `offset table has ${offsets.length} entries for ${frames} frames`);
+    throw invalidDicom(
+      parsed.source,
+      `offset table has ${offsets.length} entries for ${frames} frames`,
+    );
   }
   const starts = new Set(fragments.map((f) => f.offset));
   offsets.forEach((offset, k) => {
     if (!starts.has(offset) || (k > 0 && offset <= offsets[k - 1]!)) {
-      throw invalidDicom(parsed.source, 'offset table does not point at increasing fragment boundaries');
+      throw invalidDicom(
+        parsed.source,
+        'offset table does not point at increasing fragment boundaries',
+      );
     }
   });
   const groups: number[][] = offsets.map(() => []);
@@ -93,7 +106,10 @@ function fragmentGroups(parsed: ParsedDicom): number[][] {
   if (frames === 1) return [fragments.map((_, i) => i)];
   if (fragments.length === frames) return fragments.map((_, i) => [i]);
   if (parsed.transferSyntax.pixelEncoding === 'rle') {
-    throw invalidDicom(parsed.source, `RLE needs one fragment per frame: ${fragments.length} fragments for ${frames} frames`);
+    throw invalidDicom(
+      parsed.source,
+      `RLE needs one fragment per frame: ${fragments.length} fragments for ${frames} frames`,
+    );
   }
   return groupByCodestreamStarts(parsed, fragments);
 }

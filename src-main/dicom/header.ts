@@ -66,7 +66,9 @@ const FRAME_VOI_LUT = 'x00289132';
 
 function text(ds: DataSet, tag: string): string | undefined {
   const value = ds.string(tag);
-  return value === undefined || value === '' ? undefined : value.replace(/\0/g, '').trim() || undefined;
+  return value === undefined || value === ''
+    ? undefined
+    : value.replace(/\0/g, '').trim() || undefined;
 }
 
 /** Reads US (binary) or, for malformed files that carry a string, IS. */
@@ -103,7 +105,9 @@ function firstItem(ds: DataSet | undefined, tag: string): DataSet | undefined {
 
 /** The first item of a functional group macro, in the per-frame item first, then the shared one. */
 function functionalGroup(ds: DataSet, tag: string): DataSet | undefined {
-  return firstItem(firstItem(ds, PER_FRAME_GROUPS), tag) ?? firstItem(firstItem(ds, SHARED_GROUPS), tag);
+  return (
+    firstItem(firstItem(ds, PER_FRAME_GROUPS), tag) ?? firstItem(firstItem(ds, SHARED_GROUPS), tag)
+  );
 }
 
 function framePositions(ds: DataSet): Vec3[] | undefined {
@@ -167,7 +171,9 @@ export function readHeaderSummary(ds: DataSet, transferSyntax: TransferSyntax): 
     photometricInterpretation: text(ds, 'x00280004') ?? 'MONOCHROME2',
     bitsAllocated: unsigned(ds, 'x00280100') ?? 0,
     bitsStored: unsigned(ds, 'x00280101') ?? unsigned(ds, 'x00280100') ?? 0,
-    highBit: unsigned(ds, 'x00280102') ?? (unsigned(ds, 'x00280101') ?? unsigned(ds, 'x00280100') ?? 1) - 1,
+    highBit:
+      unsigned(ds, 'x00280102') ??
+      (unsigned(ds, 'x00280101') ?? unsigned(ds, 'x00280100') ?? 1) - 1,
     pixelRepresentation: unsigned(ds, 'x00280103') ?? 0,
     planarConfiguration: unsigned(ds, 'x00280006') ?? 0,
     rescaleSlope: decimal(rescaleSource, 'x00281053') ?? decimal(ds, 'x00281053') ?? 1,

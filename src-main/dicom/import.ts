@@ -71,13 +71,18 @@ const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 const FIRST_HEADER_READ = 256 * 1024;
 
 /** One thing to import: a file on disk, or an entry of a zip archive. */
-type Unit = { kind: 'file'; path: string } | { kind: 'zip-entry'; zipPath: string; entryIndex: number; label: string };
+type Unit =
+  | { kind: 'file'; path: string }
+  | { kind: 'zip-entry'; zipPath: string; entryIndex: number; label: string };
 
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function readHead(path: string, length: number): Promise<{ bytes: Uint8Array; fileSize: number }> {
+async function readHead(
+  path: string,
+  length: number,
+): Promise<{ bytes: Uint8Array; fileSize: number }> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -90,7 +95,10 @@ async function readHead(path: string, length: number): Promise<{ bytes: Uint8Arr
 }
 
 /** Reads more of the file until its header parses (the pixel data tag is reached) or the cap is hit. */
-async function parseFileHeader(path: string, limits: ImportLimits): Promise<{ parsed: ParsedHeader; fileSize: number }> {
+async function parseFileHeader(
+  path: string,
+  limits: ImportLimits,
+): Promise<{ parsed: ParsedHeader; fileSize: number }> {
   let length = FIRST_HEADER_READ;
   for (;;) {
     const { bytes, fileSize } = await readHead(path, length);
@@ -99,7 +107,11 @@ async function parseFileHeader(path: string, limits: ImportLimits): Promise<{ pa
     } catch (err) {
       const whole = bytes.length >= fileSize;
       if (whole || !(err instanceof NormscopeError)) throw err;
-      if (length >= limits.maxHeaderBytes) throw new NormscopeError('InvalidRequest', `${path}: no pixel data within the first ${limits.maxHeaderBytes} bytes`);
+      if (length >= limits.maxHeaderBytes)
+        throw new NormscopeError(
+          'InvalidRequest',
+          `${path}: no pixel data within the first ${limits.maxHeaderBytes} bytes`,
+        );
       length = Math.min(length * 4, limits.maxHeaderBytes, fileSize);
     }
   }
@@ -110,7 +122,11 @@ function isDicomdir(path: string, head: Uint8Array): boolean {
   const marker = new TextEncoder().encode(MEDIA_STORAGE_DIRECTORY);
   outer: for (let i = 132; i + marker.length <= Math.min(head.length, 1024); i++) {
     for (let j = 0; j < marker.length; j++) if (head[i + j] !== marker[j]) continue outer;
-    return head[i + marker.length] === 0 || head[i + marker.length] === 0x20 || i + marker.length === head.length;
+    return (
+      head[i + marker.length] === 0 ||
+      head[i + marker.length] === 0x20 ||
+      i + marker.length === head.length
+    );
   }
   return false;
 }
@@ -120,7 +136,10 @@ function isDicomdir(path: string, head: Uint8Array): boolean {
  * components are checked to be plain names (A-Z, 0-9, _) and the result must
  * stay inside the DICOMDIR's folder.
  */
-async function dicomdirFiles(path: string, limits: ImportLimits): Promise<{ files: string[]; failures: ImportFailure[] }> {
+async function dicomdirFiles(
+  path: string,
+  limits: ImportLimits,
+): Promise<{ files: string[]; failures: ImportFailure[] }> {
   const { bytes } = await readHead(path, limits.maxHeaderBytes);
   const parsed = parseDataset(bytes, path, { limits });
   const root = dirname(resolve(path));
@@ -133,8 +152,15 @@ async function dicomdirFiles(path: string, limits: ImportLimits): Promise<{ file
     const parts = Array.from({ length: count }, (_, i) => (ds.string('x00041500', i) ?? '').trim());
     const target = resolve(root, ...parts);
     const inside = relative(root, target);
-    if (!parts.every((p) => /^[A-Za-z0-9_]{1,8}(\.[A-Za-z0-9_]{0,3})?$/.test(p)) || inside.startsWith('..') || isAbsolute(inside)) {
-      failures.push({ path, reason: `${path}: DICOMDIR references an unsafe file ID '${parts.join('\\')}'` });
+    if (
+      !parts.every((p) => /^[A-Za-z0-9_]{1,8}(\.[A-Za-z0-9_]{0,3})?$/.test(p)) ||
+      inside.startsWith('..') ||
+      isAbsolute(inside)
+    ) {
+      failures.push({
+        path,
+        reason: `${path}: DICOMDIR references an unsafe file ID '${parts.join('\\')}'`,
+      });
       continue;
     }
     files.push(target);
@@ -157,15 +183,23 @@ async function walk(path: string, out: string[]): Promise<void> {
 function openZip(path: string): Promise<ZipFile> {
   return new Promise((resolveZip, reject) =>
     // raw names: yauzl would reject a whole archive for one odd name, and names are only ever labels here
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false }, (err, zip) =>
-      err ? reject(err) : resolveZip(zip),
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: false },
+      (err, zip) => (err ? reject(err) : resolveZip(zip)),
     ),
   );
 }
 
 async function isZip(path: string): Promise<boolean> {
   const { bytes } = await readHead(path, 4);
-  return bytes.length === 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  return (
+    bytes.length === 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    bytes[2] === 0x03 &&
+    bytes[3] === 0x04
+  );
 }
 
 /** Lists a zip's entries (files only), refusing archives with too many entries. */
@@ -173,14 +207,23 @@ async function zipEntries(path: string, limits: ImportLimits): Promise<Unit[]> {
   const zip = await openZip(path);
   try {
     if (zip.entryCount > limits.maxZipEntries) {
-      throw new NormscopeError('Refused', `${path}: zip has ${zip.entryCount} entries, more than the cap of ${limits.maxZipEntries}`);
+      throw new NormscopeError(
+        'Refused',
+        `${path}: zip has ${zip.entryCount} entries, more than the cap of ${limits.maxZipEntries}`,
+      );
     }
     const units: Unit[] = [];
     await new Promise<void>((done, reject) => {
       let index = 0;
       zip.on('entry', (entry: Entry) => {
         const name = Buffer.from(entry.fileName as unknown as Uint8Array).toString('utf8');
-        if (!name.endsWith('/')) units.push({ kind: 'zip-entry', zipPath: path, entryIndex: index, label: `${path} › ${name}` });
+        if (!name.endsWith('/'))
+          units.push({
+            kind: 'zip-entry',
+            zipPath: path,
+            entryIndex: index,
+            label: `${path} › ${name}`,
+          });
         index++;
         zip.readEntry();
       });
@@ -194,35 +237,98 @@ async function zipEntries(path: string, limits: ImportLimits): Promise<Unit[]> {
   }
 }
 
-/** Reads one zip entry (by index) into memory under the size and ratio caps. */
-async function readZipEntry(unit: Extract<Unit, { kind: 'zip-entry' }>, limits: ImportLimits): Promise<Uint8Array> {
-  const zip = await openZip(unit.zipPath);
-  try {
-    const entry = await new Promise<Entry>((found, reject) => {
-      let index = 0;
-      zip.on('entry', (e: Entry) => (index++ === unit.entryIndex ? found(e) : zip.readEntry()));
-      zip.on('end', () => reject(new Error('entry vanished from the archive')));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-    if (entry.uncompressedSize > limits.maxZipEntryBytes) {
-      throw new NormscopeError('Refused', `${unit.label}: entry of ${entry.uncompressedSize} bytes exceeds the cap of ${limits.maxZipEntryBytes}`);
+/**
+ * Reads the entries of one archive after another without reopening it for
+ * each: entries are imported in central-directory order, so the cursor only
+ * moves forward (it reopens when asked for an earlier entry or another file).
+ */
+class ZipCursor {
+  private zip: ZipFile | undefined;
+  private path: string | undefined;
+  private nextIndex = 0;
+
+  async entry(path: string, index: number): Promise<{ zip: ZipFile; entry: Entry }> {
+    if (this.path !== path || index < this.nextIndex || !this.zip) {
+      this.close();
+      this.zip = await openZip(path);
+      this.path = path;
+      this.nextIndex = 0;
     }
-    if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxZipRatio) {
-      throw new NormscopeError('Refused', `${unit.label}: compression ratio above ${limits.maxZipRatio}:1, refused as a zip bomb`);
+    const zip = this.zip;
+    for (;;) {
+      const entry = await nextEntry(zip);
+      if (!entry) throw new Error('entry vanished from the archive');
+      if (this.nextIndex++ === index) return { zip, entry };
     }
-    const stream = await new Promise<NodeJS.ReadableStream>((ok, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : ok(s))));
-    const out = new Uint8Array(entry.uncompressedSize);
-    let at = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (at + chunk.length > out.length) throw new NormscopeError('Refused', `${unit.label}: entry is longer than it declares`);
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
-  } finally {
-    zip.close();
   }
+
+  close(): void {
+    this.zip?.close();
+    this.zip = undefined;
+    this.path = undefined;
+  }
+}
+
+function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
+  return new Promise((resolveEntry, reject) => {
+    const cleanup = (): void => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (entry: Entry): void => {
+      cleanup();
+      resolveEntry(entry);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolveEntry(undefined);
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+/** Reads one zip entry (by index) into memory under the size and ratio caps. */
+async function readZipEntry(
+  cursor: ZipCursor,
+  unit: Extract<Unit, { kind: 'zip-entry' }>,
+  limits: ImportLimits,
+): Promise<Uint8Array> {
+  const { zip, entry } = await cursor.entry(unit.zipPath, unit.entryIndex);
+  if (entry.uncompressedSize > limits.maxZipEntryBytes) {
+    throw new NormscopeError(
+      'Refused',
+      `${unit.label}: entry of ${entry.uncompressedSize} bytes exceeds the cap of ${limits.maxZipEntryBytes}`,
+    );
+  }
+  if (
+    entry.compressedSize > 0 &&
+    entry.uncompressedSize / entry.compressedSize > limits.maxZipRatio
+  ) {
+    throw new NormscopeError(
+      'Refused',
+      `${unit.label}: compression ratio above ${limits.maxZipRatio}:1, refused as a zip bomb`,
+    );
+  }
+  const stream = await new Promise<NodeJS.ReadableStream>((ok, reject) =>
+    zip.openReadStream(entry, (err, s) => (err ? reject(err) : ok(s))),
+  );
+  const out = new Uint8Array(entry.uncompressedSize);
+  let at = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (at + chunk.length > out.length)
+      throw new NormscopeError('Refused', `${unit.label}: entry is longer than it declares`);
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 /** `YYYYMMDD` to `YYYY-MM-DD`, or null for anything else. */
@@ -237,13 +343,25 @@ function isoTime(value: string | undefined): string | null {
 }
 
 /** The store rows for one instance; the header summary minus patient fields goes to `attributes` for the viewer. */
-function toUpsert(h: DicomHeader, file: { sha256: string; size: number }, frameOfReferenceUid: string | undefined): InstanceUpsert {
-  const sex = h.patientSex === 'M' || h.patientSex === 'F' || h.patientSex === 'O' ? (h.patientSex as PatientSex) : null;
+function toUpsert(
+  h: DicomHeader,
+  file: { sha256: string; size: number },
+  frameOfReferenceUid: string | undefined,
+): InstanceUpsert {
+  const sex =
+    h.patientSex === 'M' || h.patientSex === 'F' || h.patientSex === 'O'
+      ? (h.patientSex as PatientSex)
+      : null;
   const normal = h.imageOrientationPatient ? sliceNormal(h.imageOrientationPatient) : undefined;
   const position = h.imagePositionPatient;
   const { patientName: _n, patientId: _i, patientBirthDate: _b, patientSex: _s, ...attributes } = h;
   return {
-    patient: { patientId: h.patientId ?? '', name: h.patientName ?? null, birthDate: isoDate(h.patientBirthDate), sex },
+    patient: {
+      patientId: h.patientId ?? '',
+      name: h.patientName ?? null,
+      birthDate: isoDate(h.patientBirthDate),
+      sex,
+    },
     study: {
       studyUid: h.studyInstanceUid,
       studyDate: isoDate(h.studyDate),
@@ -264,7 +382,10 @@ function toUpsert(h: DicomHeader, file: { sha256: string; size: number }, frameO
       sopInstanceUid: h.sopInstanceUid,
       sopClassUid: h.sopClassUid,
       instanceNumber: h.instanceNumber ?? null,
-      positionAlongNormal: normal && position ? position[0] * normal[0] + position[1] * normal[1] + position[2] * normal[2] : null,
+      positionAlongNormal:
+        normal && position
+          ? position[0] * normal[0] + position[1] * normal[1] + position[2] * normal[2]
+          : null,
       frames: h.numberOfFrames,
       rows: h.rows,
       columns: h.columns,
@@ -282,7 +403,8 @@ function requireIdentity(h: DicomHeader, source: string): void {
     ['Study Instance UID', h.studyInstanceUid],
     ['Series Instance UID', h.seriesInstanceUid],
   ] as const) {
-    if (!/^[0-9.]{1,64}$/.test(value)) throw new NormscopeError('InvalidRequest', `${source}: missing or malformed ${name}`);
+    if (!/^[0-9.]{1,64}$/.test(value))
+      throw new NormscopeError('InvalidRequest', `${source}: missing or malformed ${name}`);
   }
 }
 
@@ -293,7 +415,11 @@ function requireIdentity(h: DicomHeader, source: string): void {
  * returned; the import goes on with the next file. Cancelling through
  * `signal` stops between files and returns what was done.
  */
-export async function importDicom(store: Store, paths: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
+export async function importDicom(
+  store: Store,
+  paths: readonly string[],
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const limits = { ...DEFAULT_IMPORT_LIMITS, ...options.limits };
   const jobId = options.jobId ?? null;
   const failures: ImportFailure[] = [];
@@ -321,59 +447,86 @@ export async function importDicom(store: Store, paths: readonly string[], option
         } else units.push({ kind: 'file', path: file });
       }
     } catch (err) {
-      fail(input, err instanceof NormscopeError ? err : new NormscopeError('NotFound', `${input}: ${reasonOf(err)}`));
+      fail(
+        input,
+        err instanceof NormscopeError
+          ? err
+          : new NormscopeError('NotFound', `${input}: ${reasonOf(err)}`),
+      );
     }
   }
 
-  const hasInstance = store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM instances WHERE sop_instance_uid = ?');
-  const fileInUse = store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM instances WHERE file_sha256 = ? LIMIT 1');
+  const hasInstance = store.db.prepare<[string], { one: number }>(
+    'SELECT 1 AS one FROM instances WHERE sop_instance_uid = ?',
+  );
+  const fileInUse = store.db.prepare<[string], { one: number }>(
+    'SELECT 1 AS one FROM instances WHERE file_sha256 = ? LIMIT 1',
+  );
   const started = performance.now();
-  const progress: ImportProgress = { filesDone: 0, filesTotal: units.length, imported: 0, existing: 0, failed: failures.length, filesPerSecond: 0 };
+  const progress: ImportProgress = {
+    filesDone: 0,
+    filesTotal: units.length,
+    imported: 0,
+    existing: 0,
+    failed: failures.length,
+    filesPerSecond: 0,
+  };
 
-  for (const unit of units) {
-    if (options.signal?.aborted) return { ...progress, failures, cancelled: true };
-    const label = unit.kind === 'file' ? unit.path : unit.label;
-    let storedSha: string | undefined;
-    try {
-      let header: DicomHeader;
-      let frameOfReference: string | undefined;
-      let file: { sha256: string; size: number };
-      if (unit.kind === 'file') {
-        const { parsed } = await parseFileHeader(unit.path, limits);
-        header = parsed.header;
-        frameOfReference = parsed.dataSet.string('x00200052');
-        requireIdentity(header, label);
-        if (hasInstance.get(header.sopInstanceUid)) {
-          progress.existing++;
-          continue;
-        }
-        file = await store.files.putFile(unit.path);
-      } else {
-        const bytes = await readZipEntry(unit, limits);
-        const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
-        header = parsed.header;
-        frameOfReference = parsed.dataSet.string('x00200052');
-        requireIdentity(header, label);
-        if (hasInstance.get(header.sopInstanceUid)) {
-          progress.existing++;
-          continue;
-        }
-        file = await store.files.put(bytes);
-      }
-      storedSha = file.sha256;
-      const outcome = store.studies.upsertInstance(toUpsert(header, file, frameOfReference));
-      if (outcome === 'inserted') progress.imported++;
-      else progress.existing++;
-    } catch (err) {
-      // the file may have been stored just before the database refused it: drop it unless another instance uses it
-      if (storedSha && !fileInUse.get(storedSha)) await store.files.remove(storedSha).catch(() => undefined);
-      fail(label, err);
-      progress.failed++;
-    } finally {
-      progress.filesDone++;
-      progress.filesPerSecond = progress.filesDone / Math.max(1e-3, (performance.now() - started) / 1000);
-      options.onProgress?.({ ...progress });
-    }
+  const zipCursor = new ZipCursor();
+  try {
+    return await importUnits();
+  } finally {
+    zipCursor.close();
   }
-  return { ...progress, failures, cancelled: false };
+
+  async function importUnits(): Promise<ImportResult> {
+    for (const unit of units) {
+      if (options.signal?.aborted) return { ...progress, failures, cancelled: true };
+      const label = unit.kind === 'file' ? unit.path : unit.label;
+      let storedSha: string | undefined;
+      try {
+        let header: DicomHeader;
+        let frameOfReference: string | undefined;
+        let file: { sha256: string; size: number };
+        if (unit.kind === 'file') {
+          const { parsed } = await parseFileHeader(unit.path, limits);
+          header = parsed.header;
+          frameOfReference = parsed.dataSet.string('x00200052');
+          requireIdentity(header, label);
+          if (hasInstance.get(header.sopInstanceUid)) {
+            progress.existing++;
+            continue;
+          }
+          file = await store.files.putFile(unit.path);
+        } else {
+          const bytes = await readZipEntry(zipCursor, unit, limits);
+          const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
+          header = parsed.header;
+          frameOfReference = parsed.dataSet.string('x00200052');
+          requireIdentity(header, label);
+          if (hasInstance.get(header.sopInstanceUid)) {
+            progress.existing++;
+            continue;
+          }
+          file = await store.files.put(bytes);
+        }
+        storedSha = file.sha256;
+        const outcome = store.studies.upsertInstance(toUpsert(header, file, frameOfReference));
+        if (outcome === 'inserted') progress.imported++;
+        else progress.existing++;
+      } catch (err) {
+        // the file may have been stored just before the database refused it: drop it unless another instance uses it
+        if (storedSha && !fileInUse.get(storedSha))
+          await store.files.remove(storedSha).catch(() => undefined);
+        fail(label, err);
+        progress.failed++;
+      } finally {
+        progress.filesDone++;
+        progress.filesPerSecond =
+          progress.filesDone / Math.max(1e-3, (performance.now() - started) / 1000);
+        options.onProgress?.({ ...progress });
+      }
+    }
+    return { ...progress, failures, cancelled: false };
+  }
 }

@@ -20,7 +20,10 @@ export interface FrameStats {
 }
 
 /** The header fields `dicom info` shows: everything but identifiers of the patient and the visit, which are never printed. */
-export type InfoHeader = Omit<DicomHeader, 'patientName' | 'patientId' | 'patientBirthDate' | 'accessionNumber'>;
+export type InfoHeader = Omit<
+  DicomHeader,
+  'patientName' | 'patientId' | 'patientBirthDate' | 'accessionNumber'
+>;
 
 export interface DicomInfo {
   file: string;
@@ -88,7 +91,13 @@ export async function dicomInfo(bytes: Uint8Array, file: string): Promise<DicomI
     const decoded = await decodeFrame(parsed, f);
     frames.push(frameStats(f, decoded.data, decoded.photometric));
   }
-  const { patientName: _name, patientId: _id, patientBirthDate: _birth, accessionNumber: _accession, ...header } = parsed.header;
+  const {
+    patientName: _name,
+    patientId: _id,
+    patientBirthDate: _birth,
+    accessionNumber: _accession,
+    ...header
+  } = parsed.header;
   return { file, header, frames };
 }
 
@@ -105,9 +114,12 @@ export function formatDicomInfo(info: DicomInfo): string {
     `  bits              allocated ${h.bitsAllocated}, stored ${h.bitsStored}, high bit ${h.highBit}, ${h.pixelRepresentation === 1 ? 'signed' : 'unsigned'}`,
     `  rescale           slope ${h.rescaleSlope}, intercept ${h.rescaleIntercept}${h.rescaleType ? ` (${h.rescaleType})` : ''}`,
   ];
-  if (h.windowCenter !== undefined && h.windowWidth !== undefined) lines.push(`  window            centre ${h.windowCenter}, width ${h.windowWidth}`);
+  if (h.windowCenter !== undefined && h.windowWidth !== undefined)
+    lines.push(`  window            centre ${h.windowCenter}, width ${h.windowWidth}`);
   for (const f of info.frames) {
-    lines.push(`  frame ${f.frame}: ${f.type} ${f.photometric} min ${f.min} max ${f.max} mean ${f.mean.toFixed(3)} sha256 ${f.sha256}`);
+    lines.push(
+      `  frame ${f.frame}: ${f.type} ${f.photometric} min ${f.min} max ${f.max} mean ${f.mean.toFixed(3)} sha256 ${f.sha256}`,
+    );
   }
   return lines.join('\n');
 }

@@ -20,24 +20,42 @@ const CHANNELS = [
   { name: 'blue', descriptor: 'x00281103', data: 'x00281203' },
 ] as const;
 
-function readChannel(parsed: ParsedDicom, ds: DataSet, channel: (typeof CHANNELS)[number]): { firstMapped: number; bits: number; values: Uint16Array } {
+function readChannel(
+  parsed: ParsedDicom,
+  ds: DataSet,
+  channel: (typeof CHANNELS)[number],
+): { firstMapped: number; bits: number; values: Uint16Array } {
   const descriptor = ds.elements[channel.descriptor];
   const data = ds.elements[channel.data];
   if (!descriptor || descriptor.length < 6 || !data) {
     if (ds.elements['x00281221']) {
-      throw new NormscopeError('Unavailable', `${parsed.source}: segmented palette colour lookup tables are not supported`);
+      throw new NormscopeError(
+        'Unavailable',
+        `${parsed.source}: segmented palette colour lookup tables are not supported`,
+      );
     }
     throw invalidDicom(parsed.source, `PALETTE COLOR image without a ${channel.name} lookup table`);
   }
   const entries = ds.uint16(channel.descriptor, 0) || 65536; // 0 means 2^16 entries
   // the first mapped value is US or SS depending on Pixel Representation
-  const firstMapped = parsed.header.pixelRepresentation === 1 ? ds.int16(channel.descriptor, 1)! : ds.uint16(channel.descriptor, 1)!;
+  const firstMapped =
+    parsed.header.pixelRepresentation === 1
+      ? ds.int16(channel.descriptor, 1)!
+      : ds.uint16(channel.descriptor, 1)!;
   const bits = ds.uint16(channel.descriptor, 2)!;
-  if (bits !== 8 && bits !== 16) throw invalidDicom(parsed.source, `palette ${channel.name} entries have ${bits} bits, not 8 or 16`);
+  if (bits !== 8 && bits !== 16)
+    throw invalidDicom(
+      parsed.source,
+      `palette ${channel.name} entries have ${bits} bits, not 8 or 16`,
+    );
   const values = new Uint16Array(entries);
   // some writers pack 8-bit entries one per byte rather than one per 16-bit word
   const packedBytes = bits === 8 && data.length === entries + (entries % 2);
-  if (!packedBytes && data.length < entries * 2) throw invalidDicom(parsed.source, `palette ${channel.name} data is shorter than its ${entries} entries`);
+  if (!packedBytes && data.length < entries * 2)
+    throw invalidDicom(
+      parsed.source,
+      `palette ${channel.name} data is shorter than its ${entries} entries`,
+    );
   for (let i = 0; i < entries; i++) {
     values[i] = packedBytes ? ds.byteArray[data.dataOffset + i]! : ds.uint16(channel.data, i)!;
   }
@@ -51,14 +69,23 @@ export function readPalette(parsed: ParsedDicom): PaletteLut {
       return readChannel(parsed, parsed.dataSet, c);
     } catch (thrown) {
       if (thrown instanceof NormscopeError) throw thrown;
-      throw invalidDicom(parsed.source, `palette ${c.name} lookup table is malformed (${String(thrown)})`);
+      throw invalidDicom(
+        parsed.source,
+        `palette ${c.name} lookup table is malformed (${String(thrown)})`,
+      );
     }
   }) as [
     ReturnType<typeof readChannel>,
     ReturnType<typeof readChannel>,
     ReturnType<typeof readChannel>,
   ];
-  return { firstMapped: red.firstMapped, bits: red.bits, red: red.values, green: green.values, blue: blue.values };
+  return {
+    firstMapped: red.firstMapped,
+    bits: red.bits,
+    red: red.values,
+    green: green.values,
+    blue: blue.values,
+  };
 }
 
 /**

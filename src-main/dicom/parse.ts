@@ -55,7 +55,9 @@ export function invalidDicom(source: string, reason: string): NormscopeError {
 }
 
 const VALUE_REPRESENTATIONS = new Set(
-  'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
+  'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(
+    ' ',
+  ),
 );
 
 /** Executable headers a preamble must not carry: a file that is both a program and a DICOM image is refused. */
@@ -84,7 +86,15 @@ function hasPart10Prefix(bytes: Uint8Array): boolean {
 function detectRawSyntax(bytes: Uint8Array): string | undefined {
   if (bytes.length < 8) return undefined;
   const group = bytes[0]! | (bytes[1]! << 8);
-  if (group !== 0x0008 && group !== 0x0002 && group !== 0x0004 && group !== 0x0010 && group !== 0x0018 && group !== 0x0020 && group !== 0x0028) {
+  if (
+    group !== 0x0008 &&
+    group !== 0x0002 &&
+    group !== 0x0004 &&
+    group !== 0x0010 &&
+    group !== 0x0018 &&
+    group !== 0x0020 &&
+    group !== 0x0028
+  ) {
     return undefined;
   }
   const vr = String.fromCharCode(bytes[4]!, bytes[5]!);
@@ -137,7 +147,10 @@ function checkSequenceDepth(source: string, dataSet: DataSet, maxDepth: number, 
 function refuseExecutablePreamble(source: string, bytes: Uint8Array): void {
   for (const magic of EXECUTABLE_MAGICS) {
     if (startsWith(bytes, magic.bytes)) {
-      throw invalidDicom(source, `the preamble holds an executable header (${magic.name}); such files are refused`);
+      throw invalidDicom(
+        source,
+        `the preamble holds an executable header (${magic.name}); such files are refused`,
+      );
     }
   }
 }
@@ -164,7 +177,8 @@ export function parseDataset(
     refuseExecutablePreamble(source, bytes);
   } else {
     rawSyntax = detectRawSyntax(bytes);
-    if (rawSyntax === undefined) throw invalidDicom(source, 'not a DICOM file (no DICM prefix and no recognisable dataset)');
+    if (rawSyntax === undefined)
+      throw invalidDicom(source, 'not a DICOM file (no DICM prefix and no recognisable dataset)');
     if (bytes[0] === 0x02 && bytes[1] === 0x00) {
       input = withSyntheticPreamble(bytes);
       rawSyntax = undefined;
@@ -199,13 +213,17 @@ export function parseDataset(
   if (uid === '') throw invalidDicom(source, 'no Transfer Syntax UID');
   const transferSyntax = findTransferSyntax(uid);
   if (!transferSyntax) {
-    throw new NormscopeError('Unavailable', `${source}: unsupported transfer syntax ${uid} (${transferSyntaxName(uid)})`);
+    throw new NormscopeError(
+      'Unavailable',
+      `${source}: unsupported transfer syntax ${uid} (${transferSyntaxName(uid)})`,
+    );
   }
   return { source, dataSet, transferSyntax, hasFileMeta: part10 || rawSyntax === undefined };
 }
 
 function readTransferSyntaxUid(dataSet: DataSet): string | undefined {
-  const element = dataSet.elements[TRANSFER_SYNTAX_TAG] as (Element & { Value?: string }) | undefined;
+  const element = dataSet.elements[TRANSFER_SYNTAX_TAG] as
+    (Element & { Value?: string }) | undefined;
   if (element?.Value !== undefined) return element.Value;
   return dataSet.string(TRANSFER_SYNTAX_TAG);
 }
@@ -213,12 +231,18 @@ function readTransferSyntaxUid(dataSet: DataSet): string | undefined {
 function readExtendedOffsets(source: string, dataSet: DataSet): number[] | undefined {
   const element = dataSet.elements[EXTENDED_OFFSET_TABLE_TAG];
   if (!element || element.length === 0) return undefined;
-  if (element.length % 8 !== 0) throw invalidDicom(source, 'Extended Offset Table length is not a multiple of 8');
-  const view = new DataView(dataSet.byteArray.buffer, dataSet.byteArray.byteOffset + element.dataOffset, element.length);
+  if (element.length % 8 !== 0)
+    throw invalidDicom(source, 'Extended Offset Table length is not a multiple of 8');
+  const view = new DataView(
+    dataSet.byteArray.buffer,
+    dataSet.byteArray.byteOffset + element.dataOffset,
+    element.length,
+  );
   const offsets: number[] = [];
   for (let at = 0; at < element.length; at += 8) {
     const value = view.getBigUint64(at, true);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidDicom(source, 'Extended Offset Table entry out of range');
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw invalidDicom(source, 'Extended Offset Table entry out of range');
     offsets.push(Number(value));
   }
   return offsets;
@@ -244,7 +268,12 @@ function summarise(parsed: ParsedDataset): DicomHeader {
  * geometry consistent and under the cap, and native pixel data at least as long
  * as all frames need (`available`: bytes from the pixel data's value to the end of the data).
  */
-function checkImage(parsed: ParsedDataset, header: DicomHeader, limits: ParseLimits, available: (pixelData: Element) => number): Element {
+function checkImage(
+  parsed: ParsedDataset,
+  header: DicomHeader,
+  limits: ParseLimits,
+  available: (pixelData: Element) => number,
+): Element {
   const source = parsed.source;
   const pixelData = parsed.dataSet.elements[PIXEL_DATA_TAG];
   if (!pixelData) throw invalidDicom(source, 'no pixel data (7FE0,0010): not an image');
@@ -253,7 +282,8 @@ function checkImage(parsed: ParsedDataset, header: DicomHeader, limits: ParseLim
     const expected = nativePixelBytes(header);
     const declared = pixelData.hadUndefinedLength ? Infinity : pixelData.length;
     const present = Math.min(declared, available(pixelData));
-    if (present < expected) throw invalidDicom(source, `pixel data too short: ${present} bytes for ${expected} expected`);
+    if (present < expected)
+      throw invalidDicom(source, `pixel data too short: ${present} bytes for ${expected} expected`);
   }
   return pixelData;
 }
@@ -264,13 +294,23 @@ function checkImage(parsed: ParsedDataset, header: DicomHeader, limits: ParseLim
  * bit depths consistent, the pixel byte count free of overflow and under
  * `limits.maxPixelBytes`, native pixel data long enough for every frame.
  */
-export function parseDicom(bytes: Uint8Array, source: string, options: { limits?: Partial<ParseLimits> } = {}): ParsedDicom {
+export function parseDicom(
+  bytes: Uint8Array,
+  source: string,
+  options: { limits?: Partial<ParseLimits> } = {},
+): ParsedDicom {
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
   const parsed = parseDataset(bytes, source, { limits });
   const header = summarise(parsed);
-  const pixelData = checkImage(parsed, header, limits, (element) => parsed.dataSet.byteArray.length - element.dataOffset);
+  const pixelData = checkImage(
+    parsed,
+    header,
+    limits,
+    (element) => parsed.dataSet.byteArray.length - element.dataOffset,
+  );
   if (parsed.transferSyntax.pixelEncoding === 'native') {
-    if (pixelData.encapsulatedPixelData) throw invalidDicom(source, 'native transfer syntax but encapsulated pixel data');
+    if (pixelData.encapsulatedPixelData)
+      throw invalidDicom(source, 'native transfer syntax but encapsulated pixel data');
   } else if (!pixelData.encapsulatedPixelData || !pixelData.fragments) {
     throw invalidDicom(source, `${parsed.transferSyntax.name} requires encapsulated pixel data`);
   } else if (pixelData.fragments.length === 0) {
@@ -296,7 +336,9 @@ export function parseDicomHeader(
   const header = summarise(parsed);
   const inflated = parsed.transferSyntax.deflated;
   const pixelData = checkImage(parsed, header, limits, (element) =>
-    inflated ? parsed.dataSet.byteArray.length - element.dataOffset : options.fileSize - element.dataOffset,
+    inflated
+      ? parsed.dataSet.byteArray.length - element.dataOffset
+      : options.fileSize - element.dataOffset,
   );
   return { ...parsed, header, pixelData };
 }
@@ -316,11 +358,19 @@ export function nativeSamplesPerFrame(header: DicomHeader): number {
   return header.rows * header.columns * perPixel;
 }
 
-const COLOUR_PHOTOMETRICS = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_RCT', 'YBR_ICT', 'YBR_PARTIAL_420']);
+const COLOUR_PHOTOMETRICS = new Set([
+  'RGB',
+  'YBR_FULL',
+  'YBR_FULL_422',
+  'YBR_RCT',
+  'YBR_ICT',
+  'YBR_PARTIAL_420',
+]);
 const GREY_PHOTOMETRICS = new Set(['MONOCHROME1', 'MONOCHROME2', 'PALETTE COLOR']);
 
 function checkImageGeometry(source: string, h: DicomHeader, maxPixelBytes: number): void {
-  if (!(h.rows > 0 && h.columns > 0)) throw invalidDicom(source, `invalid image size ${h.rows} x ${h.columns}`);
+  if (!(h.rows > 0 && h.columns > 0))
+    throw invalidDicom(source, `invalid image size ${h.rows} x ${h.columns}`);
   if (!(Number.isInteger(h.numberOfFrames) && h.numberOfFrames >= 1)) {
     throw invalidDicom(source, `invalid Number of Frames ${h.numberOfFrames}`);
   }
@@ -328,22 +378,38 @@ function checkImageGeometry(source: string, h: DicomHeader, maxPixelBytes: numbe
     throw invalidDicom(source, `unsupported Samples per Pixel ${h.samplesPerPixel}`);
   }
   const photometric = h.photometricInterpretation;
-  const expectedSamples = COLOUR_PHOTOMETRICS.has(photometric) ? 3 : GREY_PHOTOMETRICS.has(photometric) ? 1 : 0;
-  if (expectedSamples === 0) throw invalidDicom(source, `unsupported Photometric Interpretation '${photometric}'`);
+  const expectedSamples = COLOUR_PHOTOMETRICS.has(photometric)
+    ? 3
+    : GREY_PHOTOMETRICS.has(photometric)
+      ? 1
+      : 0;
+  if (expectedSamples === 0)
+    throw invalidDicom(source, `unsupported Photometric Interpretation '${photometric}'`);
   if (expectedSamples !== h.samplesPerPixel) {
-    throw invalidDicom(source, `${photometric} needs ${expectedSamples} samples per pixel, the header says ${h.samplesPerPixel}`);
+    throw invalidDicom(
+      source,
+      `${photometric} needs ${expectedSamples} samples per pixel, the header says ${h.samplesPerPixel}`,
+    );
   }
-  if (![1, 8, 16, 32].includes(h.bitsAllocated)) throw invalidDicom(source, `unsupported Bits Allocated ${h.bitsAllocated}`);
+  if (![1, 8, 16, 32].includes(h.bitsAllocated))
+    throw invalidDicom(source, `unsupported Bits Allocated ${h.bitsAllocated}`);
   if (!(h.bitsStored >= 1 && h.bitsStored <= h.bitsAllocated)) {
-    throw invalidDicom(source, `Bits Stored ${h.bitsStored} is not within 1..Bits Allocated (${h.bitsAllocated})`);
+    throw invalidDicom(
+      source,
+      `Bits Stored ${h.bitsStored} is not within 1..Bits Allocated (${h.bitsAllocated})`,
+    );
   }
   if (!(h.highBit < h.bitsAllocated && h.highBit >= h.bitsStored - 1)) {
-    throw invalidDicom(source, `High Bit ${h.highBit} is inconsistent with Bits Allocated ${h.bitsAllocated} and Bits Stored ${h.bitsStored}`);
+    throw invalidDicom(
+      source,
+      `High Bit ${h.highBit} is inconsistent with Bits Allocated ${h.bitsAllocated} and Bits Stored ${h.bitsStored}`,
+    );
   }
   if (h.pixelRepresentation !== 0 && h.pixelRepresentation !== 1) {
     throw invalidDicom(source, `invalid Pixel Representation ${h.pixelRepresentation}`);
   }
-  if (h.bitsAllocated === 1 && h.samplesPerPixel !== 1) throw invalidDicom(source, '1-bit pixel data must have one sample per pixel');
+  if (h.bitsAllocated === 1 && h.samplesPerPixel !== 1)
+    throw invalidDicom(source, '1-bit pixel data must have one sample per pixel');
   const bytes = nativePixelBytes(h);
   if (!Number.isSafeInteger(bytes) || bytes > maxPixelBytes) {
     throw invalidDicom(

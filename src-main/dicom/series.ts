@@ -59,19 +59,32 @@ function median(values: number[]): number {
  * orientation (oblique planes included), else by Instance Number; ties fall
  * back to Instance Number, then SOP Instance UID, so the order is stable.
  */
-export function sortSeries<T extends SeriesMember>(instances: readonly T[]): Omit<AssembledSeries<T>, 'studyInstanceUid' | 'seriesInstanceUid'> {
+export function sortSeries<T extends SeriesMember>(
+  instances: readonly T[],
+): Omit<AssembledSeries<T>, 'studyInstanceUid' | 'seriesInstanceUid'> {
   const first = instances[0]?.imageOrientationPatient;
   const positional =
     first !== undefined &&
-    instances.every((i) => i.imagePositionPatient && i.imageOrientationPatient && sameOrientation(i.imageOrientationPatient, first));
-  if (!positional) return { instances: [...instances].sort(byInstanceNumberThenUid), sortedBy: 'instance-number' };
+    instances.every(
+      (i) =>
+        i.imagePositionPatient &&
+        i.imageOrientationPatient &&
+        sameOrientation(i.imageOrientationPatient, first),
+    );
+  if (!positional)
+    return { instances: [...instances].sort(byInstanceNumberThenUid), sortedBy: 'instance-number' };
   const normal = sliceNormal(first);
   const keyed = instances.map((instance) => {
     const p = instance.imagePositionPatient!;
     return { instance, key: p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2] };
   });
-  keyed.sort((a, b) => (a.key !== b.key ? a.key - b.key : byInstanceNumberThenUid(a.instance, b.instance)));
-  const gaps = keyed.slice(1).map((k, i) => k.key - keyed[i]!.key).filter((gap) => gap > 0);
+  keyed.sort((a, b) =>
+    a.key !== b.key ? a.key - b.key : byInstanceNumberThenUid(a.instance, b.instance),
+  );
+  const gaps = keyed
+    .slice(1)
+    .map((k, i) => k.key - keyed[i]!.key)
+    .filter((gap) => gap > 0);
   return {
     instances: keyed.map((k) => k.instance),
     sortedBy: 'position',
@@ -82,7 +95,9 @@ export function sortSeries<T extends SeriesMember>(instances: readonly T[]): Omi
 }
 
 /** Groups instances by Study and Series Instance UID and sorts each series (see sortSeries). */
-export function assembleSeries<T extends SeriesMember>(instances: readonly T[]): AssembledSeries<T>[] {
+export function assembleSeries<T extends SeriesMember>(
+  instances: readonly T[],
+): AssembledSeries<T>[] {
   const groups = new Map<string, T[]>();
   for (const instance of instances) {
     const key = `${instance.studyInstanceUid}\n${instance.seriesInstanceUid}`;
@@ -92,6 +107,10 @@ export function assembleSeries<T extends SeriesMember>(instances: readonly T[]):
   }
   return [...groups.keys()].sort().map((key) => {
     const members = groups.get(key)!;
-    return { studyInstanceUid: members[0]!.studyInstanceUid, seriesInstanceUid: members[0]!.seriesInstanceUid, ...sortSeries(members) };
+    return {
+      studyInstanceUid: members[0]!.studyInstanceUid,
+      seriesInstanceUid: members[0]!.seriesInstanceUid,
+      ...sortSeries(members),
+    };
   });
 }

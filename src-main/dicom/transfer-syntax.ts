@@ -51,21 +51,40 @@ export const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
 export const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 
 const SUPPORTED: readonly TransferSyntax[] = [
-  syntax(IMPLICIT_VR_LITTLE_ENDIAN, 'Implicit VR Little Endian', 'native', true, { explicitVr: false }),
+  syntax(IMPLICIT_VR_LITTLE_ENDIAN, 'Implicit VR Little Endian', 'native', true, {
+    explicitVr: false,
+  }),
   syntax(EXPLICIT_VR_LITTLE_ENDIAN, 'Explicit VR Little Endian', 'native', true),
-  syntax(DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, 'Deflated Explicit VR Little Endian', 'native', true, { deflated: true }),
+  syntax(DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, 'Deflated Explicit VR Little Endian', 'native', true, {
+    deflated: true,
+  }),
   syntax(EXPLICIT_VR_BIG_ENDIAN, 'Explicit VR Big Endian', 'native', true, { bigEndian: true }),
   syntax('1.2.840.10008.1.2.5', 'RLE Lossless', 'rle', true),
   syntax('1.2.840.10008.1.2.4.50', 'JPEG Baseline (Process 1)', 'jpeg-baseline', false),
   syntax('1.2.840.10008.1.2.4.51', 'JPEG Extended (Process 2 & 4)', 'jpeg-extended', false),
-  syntax('1.2.840.10008.1.2.4.57', 'JPEG Lossless, Non-Hierarchical (Process 14)', 'jpeg-lossless', true),
-  syntax('1.2.840.10008.1.2.4.70', 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 SV1)', 'jpeg-lossless', true),
+  syntax(
+    '1.2.840.10008.1.2.4.57',
+    'JPEG Lossless, Non-Hierarchical (Process 14)',
+    'jpeg-lossless',
+    true,
+  ),
+  syntax(
+    '1.2.840.10008.1.2.4.70',
+    'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 SV1)',
+    'jpeg-lossless',
+    true,
+  ),
   syntax('1.2.840.10008.1.2.4.80', 'JPEG-LS Lossless', 'jpeg-ls', true),
   syntax('1.2.840.10008.1.2.4.81', 'JPEG-LS Lossy (Near-Lossless)', 'jpeg-ls', false),
   syntax('1.2.840.10008.1.2.4.90', 'JPEG 2000 Image Compression (Lossless Only)', 'jpeg2000', true),
   syntax('1.2.840.10008.1.2.4.91', 'JPEG 2000 Image Compression', 'jpeg2000', false),
   syntax('1.2.840.10008.1.2.4.201', 'High-Throughput JPEG 2000 (Lossless Only)', 'htj2k', true),
-  syntax('1.2.840.10008.1.2.4.202', 'High-Throughput JPEG 2000 with RPCL Options (Lossless Only)', 'htj2k', true),
+  syntax(
+    '1.2.840.10008.1.2.4.202',
+    'High-Throughput JPEG 2000 with RPCL Options (Lossless Only)',
+    'htj2k',
+    true,
+  ),
   syntax('1.2.840.10008.1.2.4.203', 'High-Throughput JPEG 2000', 'htj2k', false),
 ];
 

@@ -19,7 +19,10 @@ export function register(program: Command): void {
       try {
         bytes = await readFile(file);
       } catch (err) {
-        throw new NormscopeError('NotFound', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new NormscopeError(
+          'NotFound',
+          `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
       const info = await dicomInfo(bytes, file);
       printResult(opts.json, info, () => formatDicomInfo(info));

@@ -5,9 +5,18 @@ export type WasmCodec = 'jpeg-ls' | 'jpeg-baseline' | 'jpeg2000' | 'htj2k';
 
 /** Cornerstone's emscripten codec builds and their embind decoder classes. */
 const CODECS: Record<WasmCodec, { packagePath: string; decoderClass: string }> = {
-  'jpeg-ls': { packagePath: '@cornerstonejs/codec-charls/decodewasmjs', decoderClass: 'JpegLSDecoder' },
-  'jpeg-baseline': { packagePath: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', decoderClass: 'JPEGDecoder' },
-  jpeg2000: { packagePath: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoderClass: 'J2KDecoder' },
+  'jpeg-ls': {
+    packagePath: '@cornerstonejs/codec-charls/decodewasmjs',
+    decoderClass: 'JpegLSDecoder',
+  },
+  'jpeg-baseline': {
+    packagePath: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
+    decoderClass: 'JPEGDecoder',
+  },
+  jpeg2000: {
+    packagePath: '@cornerstonejs/codec-openjpeg/decodewasmjs',
+    decoderClass: 'J2KDecoder',
+  },
   htj2k: { packagePath: '@cornerstonejs/codec-openjph/wasmjs', decoderClass: 'HTJ2KDecoder' },
 };
 
@@ -76,7 +85,10 @@ interface Job {
 
 const require = createRequire(import.meta.url);
 const resolvedCodecs = Object.fromEntries(
-  Object.entries(CODECS).map(([codec, spec]) => [codec, { resolved: require.resolve(spec.packagePath), decoderClass: spec.decoderClass }]),
+  Object.entries(CODECS).map(([codec, spec]) => [
+    codec,
+    { resolved: require.resolve(spec.packagePath), decoderClass: spec.decoderClass },
+  ]),
 );
 
 let worker: Worker | undefined;
@@ -85,7 +97,9 @@ let running: { job: Job; timer: NodeJS.Timeout } | undefined;
 
 function startWorker(): Worker {
   const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { codecs: resolvedCodecs } });
-  started.on('message', (reply: Reply) => finish(reply.ok ? { output: reply.output } : { error: new Error(reply.message) }));
+  started.on('message', (reply: Reply) =>
+    finish(reply.ok ? { output: reply.output } : { error: new Error(reply.message) }),
+  );
   started.on('error', (err) => {
     worker = undefined;
     finish({ error: new Error(`codec worker failed: ${err.message}`) });
@@ -118,7 +132,11 @@ function runNext(): void {
     const stuck = worker;
     worker = undefined;
     void stuck?.terminate();
-    finish({ error: new Error(`the ${job.codec} codec did not finish within ${job.timeoutMs} ms (corrupt codestream?)`) });
+    finish({
+      error: new Error(
+        `the ${job.codec} codec did not finish within ${job.timeoutMs} ms (corrupt codestream?)`,
+      ),
+    });
   }, job.timeoutMs);
   running = { job, timer };
   // the job owns a copy of just this frame's bytes, so it can be transferred rather than cloned
@@ -131,7 +149,11 @@ function runNext(): void {
  * worker (a fresh one takes the next job) and rejects. Rejects with a plain
  * Error carrying the codec's message; the caller names the file.
  */
-export function decodeWithWasmCodec(codec: WasmCodec, encoded: Uint8Array, timeoutMs = DEFAULT_CODEC_TIMEOUT_MS): Promise<CodecOutput> {
+export function decodeWithWasmCodec(
+  codec: WasmCodec,
+  encoded: Uint8Array,
+  timeoutMs = DEFAULT_CODEC_TIMEOUT_MS,
+): Promise<CodecOutput> {
   return new Promise((resolve, reject) => {
     queue.push({ codec, bytes: encoded.slice(), timeoutMs, resolve, reject });
     if (!running) runNext();

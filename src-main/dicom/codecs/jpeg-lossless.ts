@@ -1,7 +1,12 @@
 import { createRequire } from 'node:module';
 
 interface LosslessDecoder {
-  decode(buffer: ArrayBufferLike, offset: number, length: number, numBytes: number): Uint8Array | Uint16Array | Int16Array;
+  decode(
+    buffer: ArrayBufferLike,
+    offset: number,
+    length: number,
+    numBytes: number,
+  ): Uint8Array | Uint16Array | Int16Array;
 }
 type LosslessModule = { Decoder: new () => LosslessDecoder };
 

@@ -42,7 +42,9 @@ function originalOf(v: Variant): Original {
 
 function expectedFrames(o: Original): number[][] {
   const perFrame = o.rows * o.columns * o.samplesPerPixel;
-  return Array.from({ length: o.frames }, (_, f) => o.expected.slice(f * perFrame, (f + 1) * perFrame));
+  return Array.from({ length: o.frames }, (_, f) =>
+    o.expected.slice(f * perFrame, (f + 1) * perFrame),
+  );
 }
 
 /** YBR_FULL to RGB (PS3.3 C.7.6.3.1.2), what libjpeg returns for a YCbCr JPEG. */
@@ -51,12 +53,20 @@ function ybrToRgb(values: number[]): number[] {
   for (let i = 0; i < values.length; i += 3) {
     const [y, cb, cr] = [values[i]!, values[i + 1]! - 128, values[i + 2]! - 128];
     const clamp = (v: number): number => Math.min(255, Math.max(0, Math.round(v)));
-    out.push(clamp(y + 1.402 * cr), clamp(y - 0.344136 * cb - 0.714136 * cr), clamp(y + 1.772 * cb));
+    out.push(
+      clamp(y + 1.402 * cr),
+      clamp(y - 0.344136 * cb - 0.714136 * cr),
+      clamp(y + 1.772 * cb),
+    );
   }
   return out;
 }
 
-function errorStats(actual: ArrayLike<number>, expected: number[], peak: number): { maxAbs: number; psnr: number } {
+function errorStats(
+  actual: ArrayLike<number>,
+  expected: number[],
+  peak: number,
+): { maxAbs: number; psnr: number } {
   let maxAbs = 0;
   let squared = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -85,15 +95,41 @@ const MAX_DIFFERENCE_FROM_REFERENCE_DECODER = 1;
 
 describe('decoding the corpus', () => {
   it('made every variant the tools can write (so a missing tool cannot skip the comparisons)', () => {
-    const labels = (name: string): string[] => corpus.variants.filter((v) => v.original === name).map((v) => v.label).sort();
+    const labels = (name: string): string[] =>
+      corpus.variants
+        .filter((v) => v.original === name)
+        .map((v) => v.label)
+        .sort();
     expect(labels('mono16s')).toEqual(
       [
-        'deflated', 'explicit-be', 'explicit-le', 'htj2k', 'implicit-le', 'j2k-lossless', 'j2k-lossy', 'jpeg-baseline', 'jpeg-extended',
-        'jpeg-lossless-sv1', 'jpeg-lossless-sv6', 'jpegls-gdcm', 'jpegls-lossless', 'raw-explicit', 'raw-implicit', 'rle-dcmtk', 'rle-gdcm',
+        'deflated',
+        'explicit-be',
+        'explicit-le',
+        'htj2k',
+        'implicit-le',
+        'j2k-lossless',
+        'j2k-lossy',
+        'jpeg-baseline',
+        'jpeg-extended',
+        'jpeg-lossless-sv1',
+        'jpeg-lossless-sv6',
+        'jpegls-gdcm',
+        'jpegls-lossless',
+        'raw-explicit',
+        'raw-implicit',
+        'rle-dcmtk',
+        'rle-gdcm',
       ].sort(),
     );
     expect(labels('rgbplanar')).toContain('jpegls-near');
-    expect(labels('bits1')).toEqual(['deflated', 'explicit-be', 'explicit-le', 'implicit-le', 'raw-explicit', 'raw-implicit']);
+    expect(labels('bits1')).toEqual([
+      'deflated',
+      'explicit-be',
+      'explicit-le',
+      'implicit-le',
+      'raw-explicit',
+      'raw-implicit',
+    ]);
   });
 
   it('decodes every lossless variant to exactly the stored values of the original (sha256 per frame)', async () => {
@@ -106,7 +142,8 @@ describe('decoding the corpus', () => {
       expect(frames.length, v.file).toBe(o.frames);
       frames.forEach((data, f) => {
         compared++;
-        if (storedValuesSha256(data) !== storedValuesSha256(naturalArray(o, expected[f]!))) mismatches.push(`${v.file} frame ${f}`);
+        if (storedValuesSha256(data) !== storedValuesSha256(naturalArray(o, expected[f]!)))
+          mismatches.push(`${v.file} frame ${f}`);
       });
     }
     expect(mismatches).toEqual([]);
@@ -125,13 +162,17 @@ describe('decoding the corpus', () => {
       const reference = await decodeAll({ ...v, file: v.reference! });
       frames.forEach((data, f) => {
         const fromReference = errorStats(data, Array.from(reference.frames[f]!), 1).maxAbs;
-        if (fromReference > MAX_DIFFERENCE_FROM_REFERENCE_DECODER) report.push(`${v.file} frame ${f}: differs from the reference decoder by ${fromReference}`);
+        if (fromReference > MAX_DIFFERENCE_FROM_REFERENCE_DECODER)
+          report.push(
+            `${v.file} frame ${f}: differs from the reference decoder by ${fromReference}`,
+          );
       });
       // dcmcjpeg rescales wider data to 8 bits for baseline and turns palette into RGB: no original to compare with
       if (jpeg && (o.bitsAllocated !== 8 || o.photometric === 'PALETTE COLOR')) continue;
       const expected = expectedFrames(o);
       frames.forEach((data, f) => {
-        const reference = jpeg && o.photometric === 'YBR_FULL' ? ybrToRgb(expected[f]!) : expected[f]!;
+        const reference =
+          jpeg && o.photometric === 'YBR_FULL' ? ybrToRgb(expected[f]!) : expected[f]!;
         if (jpeg && o.samplesPerPixel === 3) expect(photometric).toBe('RGB');
         const { maxAbs, psnr } = errorStats(data, reference, 2 ** o.bitsStored - 1);
         if (psnr < tolerance.minPsnr || maxAbs > (tolerance.maxAbs ?? Infinity)) {
@@ -147,7 +188,9 @@ describe('decoding the corpus', () => {
     const error = await decodeAll(v).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NormscopeError);
     expect((error as NormscopeError).name).toBe('Unavailable');
-    expect((error as NormscopeError).message).toMatch(/mono12\.jpeg-extended\.dcm: 12-bit lossy JPEG/);
+    expect((error as NormscopeError).message).toMatch(
+      /mono12\.jpeg-extended\.dcm: 12-bit lossy JPEG/,
+    );
   });
 
   it('clears bits above High Bit and sign-extends 12-bit signed values', async () => {
@@ -170,20 +213,28 @@ describe('decoding the corpus', () => {
 
 describe('modalityLut', () => {
   it('applies slope and intercept, e.g. CT stored values to Hounsfield units', () => {
-    expect(Array.from(modalityLut(Int16Array.from([0, 1024, -5]), 1, -1024))).toEqual([-1024, 0, -1029]);
+    expect(Array.from(modalityLut(Int16Array.from([0, 1024, -5]), 1, -1024))).toEqual([
+      -1024, 0, -1029,
+    ]);
     expect(Array.from(modalityLut(Uint16Array.from([10]), 0.5, 2))).toEqual([7]);
   });
 });
 
 describe('palette and subsampled colour', () => {
   it('keeps PALETTE COLOR values as indices and maps them through the palette for display', async () => {
-    const file = corpus.variants.find((x) => x.original === 'palette' && x.label === 'rle-dcmtk')!.file;
+    const file = corpus.variants.find(
+      (x) => x.original === 'palette' && x.label === 'rle-dcmtk',
+    )!.file;
     const parsed = parseDicom(readFileSync(join(corpus.dir, file)), file);
     const indices = (await decodeFrame(parsed, 0)).data;
     const rgb = applyPalette(indices, readPalette(parsed));
     const i = 17;
     const index = indices[i]!;
-    expect([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]]).toEqual([index * 257, (255 - index) * 257, ((index * 2) % 256) * 257]);
+    expect([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]]).toEqual([
+      index * 257,
+      (255 - index) * 257,
+      ((index * 2) % 256) * 257,
+    ]);
   });
 
   it('upsamples native YBR_FULL_422 (Y1 Y2 Cb Cr per pixel pair) to full YBR samples', async () => {
@@ -201,15 +252,23 @@ describe('palette and subsampled colour', () => {
       { tag: 0x00280103, vr: 'US', value: [0] },
       { tag: 0x7fe00010, vr: 'OB', value: new Uint8Array([10, 20, 100, 200, 30, 40, 110, 210]) },
     ];
-    const parsed = parseDicom(writePart10(elements, '1.2.840.10008.1.2.1', SECONDARY_CAPTURE, '1.2.3.422'), '422.dcm');
+    const parsed = parseDicom(
+      writePart10(elements, '1.2.840.10008.1.2.1', SECONDARY_CAPTURE, '1.2.3.422'),
+      '422.dcm',
+    );
     const frame = await decodeFrame(parsed, 0);
     expect(frame.photometric).toBe('YBR_FULL');
-    expect(Array.from(frame.data)).toEqual([10, 100, 200, 20, 100, 200, 30, 110, 210, 40, 110, 210]);
+    expect(Array.from(frame.data)).toEqual([
+      10, 100, 200, 20, 100, 200, 30, 110, 210, 40, 110, 210,
+    ]);
   });
 
   it('finds frames split over several fragments without an offset table by their codestream starts', async () => {
     const o = ORIGINALS.find((x) => x.name === 'multiframe')!;
-    const source = parseDicom(readFileSync(join(corpus.dir, 'multiframe.htj2k.dcm')), 'multiframe.htj2k.dcm');
+    const source = parseDicom(
+      readFileSync(join(corpus.dir, 'multiframe.htj2k.dcm')),
+      'multiframe.htj2k.dcm',
+    );
     const fragments = (source.pixelData.fragments ?? []).flatMap((f) => {
       const bytes = source.dataSet.byteArray.subarray(f.position, f.position + f.length);
       const cut = Math.floor(bytes.length / 2) & ~1;
@@ -219,7 +278,9 @@ describe('palette and subsampled colour', () => {
     const parsed = parseDicom(split, 'split.dcm');
     expect(parsed.pixelData.fragments).toHaveLength(6);
     for (let f = 0; f < 3; f++) {
-      expect(storedValuesSha256((await decodeFrame(parsed, f)).data)).toBe(storedValuesSha256((await decodeFrame(source, f)).data));
+      expect(storedValuesSha256((await decodeFrame(parsed, f)).data)).toBe(
+        storedValuesSha256((await decodeFrame(source, f)).data),
+      );
     }
   });
 });

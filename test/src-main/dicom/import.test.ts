@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -67,14 +76,26 @@ describe('importDicom', () => {
     writeFileSync(join(dir, 'a/b/short.dcm'), whole.subarray(0, whole.length - 100));
 
     const progress: number[] = [];
-    const result = await importDicom(store, [join(dir, 'a')], { jobId: null, onProgress: (p) => progress.push(p.filesDone) });
-    expect([result.imported, result.existing, result.failed, result.filesTotal]).toEqual([3, 0, 2, 5]);
-    expect(progress).toEqual([1, 2, 3, 4, 5]);
-    expect(result.failures.map((f) => [f.path.slice(dir.length), f.reason.replace(dir, '')])).toEqual([
-      ['/a/b/short.dcm', '/a/b/short.dcm: pixel data too short: 860 bytes for 960 expected'],
-      ['/a/notes.txt', '/a/notes.txt: not a DICOM file (no DICM prefix and no recognisable dataset)'],
+    const result = await importDicom(store, [join(dir, 'a')], {
+      jobId: null,
+      onProgress: (p) => progress.push(p.filesDone),
+    });
+    expect([result.imported, result.existing, result.failed, result.filesTotal]).toEqual([
+      3, 0, 2, 5,
     ]);
-    expect((store.db.prepare('SELECT COUNT(*) AS n FROM import_errors').get() as { n: number }).n).toBe(2);
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      result.failures.map((f) => [f.path.slice(dir.length), f.reason.replace(dir, '')]),
+    ).toEqual([
+      ['/a/b/short.dcm', '/a/b/short.dcm: pixel data too short: 860 bytes for 960 expected'],
+      [
+        '/a/notes.txt',
+        '/a/notes.txt: not a DICOM file (no DICM prefix and no recognisable dataset)',
+      ],
+    ]);
+    expect(
+      (store.db.prepare('SELECT COUNT(*) AS n FROM import_errors').get() as { n: number }).n,
+    ).toBe(2);
     expect(instanceCount()).toBe(3);
     expect(storedFiles()).toHaveLength(3);
 
@@ -96,7 +117,9 @@ describe('importDicom', () => {
     writeFileSync(join(dir, 'study.zip'), zip);
     const result = await importDicom(store, [join(dir, 'study.zip')]);
     expect([result.imported, result.failed]).toEqual([2, 1]);
-    expect(result.failures[0]!.reason).toMatch(/bomb\.dcm: compression ratio above 200:1, refused as a zip bomb/);
+    expect(result.failures[0]!.reason).toMatch(
+      /bomb\.dcm: compression ratio above 200:1, refused as a zip bomb/,
+    );
     expect(readdirSync(dir)).toEqual(['study.zip']); // entry names never became paths
     expect(storedFiles()).toHaveLength(2);
   });
@@ -104,7 +127,10 @@ describe('importDicom', () => {
   it('follows a DICOMDIR to the files it references', async () => {
     place('mono16s.original.dcm', 'cd/IMG/IM1');
     place('rgb.original.dcm', 'cd/IMG/IM2');
-    execFileSync('dcmmkdir', ['--general-purpose', '+I', '+r', 'IMG/IM1', 'IMG/IM2'], { cwd: join(dir, 'cd'), stdio: 'pipe' });
+    execFileSync('dcmmkdir', ['--general-purpose', '+I', '+r', 'IMG/IM1', 'IMG/IM2'], {
+      cwd: join(dir, 'cd'),
+      stdio: 'pipe',
+    });
     const viaDicomdir = await importDicom(store, [join(dir, 'cd', 'DICOMDIR')]);
     expect([viaDicomdir.filesTotal, viaDicomdir.imported, viaDicomdir.failed]).toEqual([2, 2, 0]);
     // walking the folder skips the DICOMDIR itself rather than reporting it as a broken image
@@ -113,7 +139,8 @@ describe('importDicom', () => {
   });
 
   it('stops between files when cancelled', async () => {
-    for (const [i, name] of ['mono8', 'mono12', 'mono16', 'rgb'].entries()) place(`${name}.original.dcm`, `f/${i}.dcm`);
+    for (const [i, name] of ['mono8', 'mono12', 'mono16', 'rgb'].entries())
+      place(`${name}.original.dcm`, `f/${i}.dcm`);
     const controller = new AbortController();
     const result = await importDicom(store, [join(dir, 'f')], {
       signal: controller.signal,
@@ -126,22 +153,32 @@ describe('importDicom', () => {
   });
 
   it('survives hundreds of corrupted files: each is imported or recorded, and the store stays consistent', async () => {
-    const seeds = ['mono16s.original.dcm', 'rgb.rle-dcmtk.dcm', 'mono12.deflated.dcm', 'mono8.jpeg-baseline.dcm', 'multiframe.htj2k.dcm'].map(
-      (name) => new Uint8Array(readFileSync(corpusFile(name))),
-    );
+    const seeds = [
+      'mono16s.original.dcm',
+      'rgb.rle-dcmtk.dcm',
+      'mono12.deflated.dcm',
+      'mono8.jpeg-baseline.dcm',
+      'multiframe.htj2k.dcm',
+    ].map((name) => new Uint8Array(readFileSync(corpusFile(name))));
     let state = 42;
-    const rnd = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     mkdirSync(join(dir, 'fuzz'));
     const inputs = 300;
     for (let n = 0; n < inputs; n++) {
       const bytes = seeds[n % seeds.length]!.slice();
-      for (let k = 0; k < 1 + Math.floor(rnd() * 6); k++) bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
-      writeFileSync(join(dir, 'fuzz', `${n}.dcm`), rnd() < 0.2 ? bytes.subarray(0, Math.floor(rnd() * bytes.length)) : bytes);
+      for (let k = 0; k < 1 + Math.floor(rnd() * 6); k++)
+        bytes[Math.floor(rnd() * bytes.length)] = Math.floor(rnd() * 256);
+      writeFileSync(
+        join(dir, 'fuzz', `${n}.dcm`),
+        rnd() < 0.2 ? bytes.subarray(0, Math.floor(rnd() * bytes.length)) : bytes,
+      );
     }
     const result = await importDicom(store, [join(dir, 'fuzz')]);
     expect(result.imported + result.existing + result.failed).toBe(inputs);
     expect(result.failures.every((f) => f.reason.length > 10)).toBe(true);
-    const referenced = store.db.prepare('SELECT DISTINCT file_sha256 AS sha FROM instances').all() as Array<{ sha: string }>;
+    const referenced = store.db
+      .prepare('SELECT DISTINCT file_sha256 AS sha FROM instances')
+      .all() as Array<{ sha: string }>;
     expect(storedFiles()).toEqual(referenced.map((r) => r.sha).sort());
   }, 60_000);
 });

@@ -17,7 +17,12 @@ beforeAll(async () => {
 }, 120_000);
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NORMSCOPE_FROM_SOURCE: '1' }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NORMSCOPE_FROM_SOURCE: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('normscope dicom info', () => {
@@ -25,7 +30,10 @@ describe('normscope dicom info', () => {
     const file = join(corpus.dir, 'multiframe.jpegls-lossless.dcm');
     const run = cli(['dicom', 'info', file, '--json']);
     expect(run.status, run.stderr).toBe(0);
-    const info = JSON.parse(run.stdout) as { header: Record<string, unknown>; frames: Array<Record<string, unknown>> };
+    const info = JSON.parse(run.stdout) as {
+      header: Record<string, unknown>;
+      frames: Array<Record<string, unknown>>;
+    };
     expect(info.header).toMatchObject({
       transferSyntaxUid: '1.2.840.10008.1.2.4.80',
       rows: 20,
@@ -37,7 +45,9 @@ describe('normscope dicom info', () => {
     expect(info.header).not.toHaveProperty('patientName');
     expect(info.header).not.toHaveProperty('patientId');
     const parsed = parseDicom(readFileSync(file), file);
-    const hashes = await Promise.all([0, 1, 2].map(async (f) => storedValuesSha256((await decodeFrame(parsed, f)).data)));
+    const hashes = await Promise.all(
+      [0, 1, 2].map(async (f) => storedValuesSha256((await decodeFrame(parsed, f)).data)),
+    );
     expect(info.frames.map((f) => f.sha256)).toEqual(hashes);
     expect(info.frames[0]).toMatchObject({ frame: 0, type: 'uint16' });
     expect(info.frames[0]!.min as number).toBeLessThanOrEqual(info.frames[0]!.mean as number);

@@ -44,12 +44,31 @@ const ENCODERS: Encoder[] = [
   { label: 'raw-explicit', lossless: true, command: (i, o) => ['dcmconv', ['-F', '+te', i, o]] },
   { label: 'rle-dcmtk', lossless: true, command: (i, o) => ['dcmcrle', [i, o]] },
   { label: 'rle-gdcm', lossless: true, command: (i, o) => ['gdcmconv', ['--rle', i, o]] },
-  { label: 'jpeg-baseline', lossless: false, command: (i, o) => ['dcmcjpeg', ['+eb', i, o]], decompress: DCMDJPEG },
-  { label: 'jpeg-extended', lossless: false, command: (i, o) => ['dcmcjpeg', ['+ee', i, o]], decompress: DCMDJPEG },
+  {
+    label: 'jpeg-baseline',
+    lossless: false,
+    command: (i, o) => ['dcmcjpeg', ['+eb', i, o]],
+    decompress: DCMDJPEG,
+  },
+  {
+    label: 'jpeg-extended',
+    lossless: false,
+    command: (i, o) => ['dcmcjpeg', ['+ee', i, o]],
+    decompress: DCMDJPEG,
+  },
   { label: 'jpeg-lossless-sv1', lossless: true, command: (i, o) => ['dcmcjpeg', ['+e1', i, o]] },
-  { label: 'jpeg-lossless-sv6', lossless: true, command: (i, o) => ['dcmcjpeg', ['+el', '+sv', '6', i, o]] },
+  {
+    label: 'jpeg-lossless-sv6',
+    lossless: true,
+    command: (i, o) => ['dcmcjpeg', ['+el', '+sv', '6', i, o]],
+  },
   { label: 'jpegls-lossless', lossless: true, command: (i, o) => ['dcmcjpls', [i, o]] },
-  { label: 'jpegls-near', lossless: false, command: (i, o) => ['dcmcjpls', ['+en', i, o]], decompress: (i, o) => ['dcmdjpls', [i, o]] },
+  {
+    label: 'jpegls-near',
+    lossless: false,
+    command: (i, o) => ['dcmcjpls', ['+en', i, o]],
+    decompress: (i, o) => ['dcmdjpls', [i, o]],
+  },
   { label: 'jpegls-gdcm', lossless: true, command: (i, o) => ['gdcmconv', ['--jpegls', i, o]] },
   { label: 'j2k-lossless', lossless: true, command: (i, o) => ['gdcmconv', ['--j2k', i, o]] },
   {
@@ -71,16 +90,28 @@ interface HtEncoder {
 
 /** HTJ2K lossless frames from the openjph encoder (gdcm has no HTJ2K writer). */
 async function encodeHtj2k(o: Original): Promise<Uint8Array[]> {
-  const factory = require('@cornerstonejs/codec-openjph/wasmjs') as () => Promise<{ HTJ2KEncoder: new () => HtEncoder }>;
+  const factory = require('@cornerstonejs/codec-openjph/wasmjs') as () => Promise<{
+    HTJ2KEncoder: new () => HtEncoder;
+  }>;
   const codec = await factory();
   const perFrame = o.rows * o.columns * o.samplesPerPixel;
   const frames: Uint8Array[] = [];
   for (let f = 0; f < o.frames; f++) {
     const values = o.expected.slice(f * perFrame, (f + 1) * perFrame);
-    const bytes = o.bitsAllocated === 8 ? Uint8Array.from(values) : new Uint8Array((o.signed ? Int16Array : Uint16Array).from(values).buffer);
+    const bytes =
+      o.bitsAllocated === 8
+        ? Uint8Array.from(values)
+        : new Uint8Array((o.signed ? Int16Array : Uint16Array).from(values).buffer);
     const encoder = new codec.HTJ2KEncoder();
     try {
-      const info = { width: o.columns, height: o.rows, bitsPerSample: o.bitsStored, componentCount: o.samplesPerPixel, isSigned: o.signed, isUsingColorTransform: false };
+      const info = {
+        width: o.columns,
+        height: o.rows,
+        bitsPerSample: o.bitsStored,
+        componentCount: o.samplesPerPixel,
+        isSigned: o.signed,
+        isUsingColorTransform: false,
+      };
       encoder.getDecodedBuffer(info).set(bytes);
       encoder.encode();
       frames.push(encoder.getEncodedBuffer().slice());
@@ -95,7 +126,9 @@ function toolVersions(): string {
   return ['dcmconv', 'gdcmconv']
     .map((tool) => {
       try {
-        return execFileSync(tool, ['--version'], { encoding: 'utf8', timeout: 10_000 }).split('\n')[0];
+        return execFileSync(tool, ['--version'], { encoding: 'utf8', timeout: 10_000 }).split(
+          '\n',
+        )[0];
       } catch {
         return `${tool}: missing`;
       }
@@ -118,14 +151,24 @@ async function build(dir: string): Promise<Omit<Corpus, 'dir'>> {
   for (const o of ORIGINALS) {
     const original = join(dir, `${o.name}.original.dcm`);
     writeFileSync(original, writeOriginal(o));
-    variants.push({ original: o.name, label: 'explicit-le', file: `${o.name}.original.dcm`, lossless: true });
+    variants.push({
+      original: o.name,
+      label: 'explicit-le',
+      file: `${o.name}.original.dcm`,
+      lossless: true,
+    });
     for (const encoder of ENCODERS) {
       const name = `${o.name}.${encoder.label}.dcm`;
       const [tool, args] = encoder.command(original, join(dir, name));
       try {
         execFileSync(tool, args, { stdio: 'pipe', timeout: 30_000 });
         if (!existsSync(join(dir, name))) throw new Error('no output file');
-        const variant: Variant = { original: o.name, label: encoder.label, file: name, lossless: encoder.lossless };
+        const variant: Variant = {
+          original: o.name,
+          label: encoder.label,
+          file: name,
+          lossless: encoder.lossless,
+        };
         if (encoder.decompress) {
           const reference = `${o.name}.${encoder.label}.reference.dcm`;
           const [refTool, refArgs] = encoder.decompress(join(dir, name), join(dir, reference));
@@ -140,7 +183,10 @@ async function build(dir: string): Promise<Omit<Corpus, 'dir'>> {
     }
     if (o.bitsAllocated !== 1) {
       const name = `${o.name}.htj2k.dcm`;
-      writeFileSync(join(dir, name), writeEncapsulated(o, '1.2.840.10008.1.2.4.201', await encodeHtj2k(o)));
+      writeFileSync(
+        join(dir, name),
+        writeEncapsulated(o, '1.2.840.10008.1.2.4.201', await encodeHtj2k(o)),
+      );
       variants.push({ original: o.name, label: 'htj2k', file: name, lossless: true });
     }
   }

@@ -38,7 +38,14 @@ function lcg(seed: number): () => number {
 }
 
 /** A smooth gradient plus noise and a bright disc: realistic enough for lossy codecs, varied enough for hashes. */
-function greyImage(rows: number, columns: number, frames: number, low: number, high: number, seed: number): number[] {
+function greyImage(
+  rows: number,
+  columns: number,
+  frames: number,
+  low: number,
+  high: number,
+  seed: number,
+): number[] {
   const random = lcg(seed);
   const values: number[] = [];
   for (let f = 0; f < frames; f++) {
@@ -55,13 +62,33 @@ function greyImage(rows: number, columns: number, frames: number, low: number, h
   return values;
 }
 
-function grey(name: string, bitsAllocated: number, bitsStored: number, signed: boolean, photometric = 'MONOCHROME2', frames = 1): Original {
+function grey(
+  name: string,
+  bitsAllocated: number,
+  bitsStored: number,
+  signed: boolean,
+  photometric = 'MONOCHROME2',
+  frames = 1,
+): Original {
   const low = signed ? -(2 ** (bitsStored - 1)) : 0;
   const high = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
   const expected = greyImage(20, 24, frames, low, high, bitsStored * 7 + frames);
   // negative values are written two's-complement in Bits Allocated, so bits above High Bit are set (as scanners do)
   const written = expected.map((v) => (v < 0 ? v + 2 ** bitsAllocated : v));
-  return { name, rows: 20, columns: 24, frames, samplesPerPixel: 1, photometric, bitsAllocated, bitsStored, signed, planar: 0, expected, written };
+  return {
+    name,
+    rows: 20,
+    columns: 24,
+    frames,
+    samplesPerPixel: 1,
+    photometric,
+    bitsAllocated,
+    bitsStored,
+    signed,
+    planar: 0,
+    expected,
+    written,
+  };
 }
 
 function colour(name: string, photometric: string, planar: 0 | 1): Original {
@@ -69,16 +96,32 @@ function colour(name: string, photometric: string, planar: 0 | 1): Original {
   const columns = 20;
   const r = greyImage(rows, columns, 1, 0, 255, 11);
   const g = greyImage(rows, columns, 1, 30, 200, 12).reverse();
-  const b = greyImage(rows, columns, 1, 60, 255, 13).map((v, i) => (i % columns < columns / 2 ? v : 255 - v));
+  const b = greyImage(rows, columns, 1, 60, 255, 13).map((v, i) =>
+    i % columns < columns / 2 ? v : 255 - v,
+  );
   const expected = r.flatMap((_, i) => [r[i]!, g[i]!, b[i]!]);
   const written = planar === 0 ? expected : [...r, ...g, ...b];
-  return { name, rows, columns, frames: 1, samplesPerPixel: 3, photometric, bitsAllocated: 8, bitsStored: 8, signed: false, planar, expected, written };
+  return {
+    name,
+    rows,
+    columns,
+    frames: 1,
+    samplesPerPixel: 3,
+    photometric,
+    bitsAllocated: 8,
+    bitsStored: 8,
+    signed: false,
+    planar,
+    expected,
+    written,
+  };
 }
 
 function palette(): Original {
   const base = grey('palette', 8, 8, false, 'PALETTE COLOR');
   const entries = 256;
-  const lut = (f: (i: number) => number): Uint16Array => Uint16Array.from({ length: entries }, (_, i) => f(i));
+  const lut = (f: (i: number) => number): Uint16Array =>
+    Uint16Array.from({ length: entries }, (_, i) => f(i));
   const descriptor = [entries, 0, 16];
   base.extra = [
     { tag: 0x00281101, vr: 'US', value: descriptor },
@@ -95,7 +138,20 @@ function oneBit(): Original {
   // 7 x 9 pixels, 3 frames: 63 bits a frame, so frames start mid-byte (PS3.5 8.1.1)
   const random = lcg(5);
   const expected = Array.from({ length: 7 * 9 * 3 }, () => (random() < 0.4 ? 1 : 0));
-  return { name: 'bits1', rows: 7, columns: 9, frames: 3, samplesPerPixel: 1, photometric: 'MONOCHROME2', bitsAllocated: 1, bitsStored: 1, signed: false, planar: 0, expected, written: expected };
+  return {
+    name: 'bits1',
+    rows: 7,
+    columns: 9,
+    frames: 3,
+    samplesPerPixel: 1,
+    photometric: 'MONOCHROME2',
+    bitsAllocated: 1,
+    bitsStored: 1,
+    signed: false,
+    planar: 0,
+    expected,
+    written: expected,
+  };
 }
 
 export const ORIGINALS: readonly Original[] = [
@@ -115,7 +171,9 @@ export const ORIGINALS: readonly Original[] = [
 
 function pixelBytes(o: Original): Uint8Array {
   if (o.bitsAllocated === 1) {
-    const out = new Uint8Array(Math.ceil(o.written.length / 8) + (Math.ceil(o.written.length / 8) % 2));
+    const out = new Uint8Array(
+      Math.ceil(o.written.length / 8) + (Math.ceil(o.written.length / 8) % 2),
+    );
     o.written.forEach((bit, i) => {
       out[i >> 3]! |= bit << (i & 7);
     });
@@ -155,15 +213,28 @@ function imageElements(o: Original): DicomItem[] {
 
 /** The original as an explicit VR little endian Part 10 file. */
 export function writeOriginal(o: Original): Uint8Array {
-  const pixels: DicomItem = { tag: 0x7fe00010, vr: o.bitsAllocated === 16 ? 'OW' : 'OB', value: pixelBytes(o) };
-  return writePart10([...imageElements(o), pixels], EXPLICIT_LE, o.frames > 1 ? MULTIFRAME_GREY_16 : SECONDARY_CAPTURE, uidFor(o, '3'));
+  const pixels: DicomItem = {
+    tag: 0x7fe00010,
+    vr: o.bitsAllocated === 16 ? 'OW' : 'OB',
+    value: pixelBytes(o),
+  };
+  return writePart10(
+    [...imageElements(o), pixels],
+    EXPLICIT_LE,
+    o.frames > 1 ? MULTIFRAME_GREY_16 : SECONDARY_CAPTURE,
+    uidFor(o, '3'),
+  );
 }
 
 /**
  * The same image with its pixels already encoded by a codec the test drives
  * itself (e.g. HTJ2K): the given fragments, after an empty Basic Offset Table.
  */
-export function writeEncapsulated(o: Original, transferSyntaxUid: string, fragments: Uint8Array[]): Uint8Array {
+export function writeEncapsulated(
+  o: Original,
+  transferSyntaxUid: string,
+  fragments: Uint8Array[],
+): Uint8Array {
   const elements = imageElements(o).filter((e) => e.tag !== 0x7fe00010);
   const dataset = writePart10(elements, transferSyntaxUid, SECONDARY_CAPTURE, uidFor(o, '3'));
   return new Uint8Array([...dataset, ...encapsulatedPixelData(fragments)]);

@@ -6,7 +6,21 @@
 export type ElementValue = string | number[] | Uint8Array | Uint16Array | DicomItem[][];
 export type DicomItem = { tag: number; vr: string; value: ElementValue };
 
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OW', 'SQ', 'UN', 'UT', 'UC', 'UR', 'OV', 'SV', 'UV']);
+const LONG_VRS = new Set([
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OW',
+  'SQ',
+  'UN',
+  'UT',
+  'UC',
+  'UR',
+  'OV',
+  'SV',
+  'UV',
+]);
 
 function padEven(bytes: Uint8Array, pad: number): Uint8Array {
   if (bytes.length % 2 === 0) return bytes;
@@ -17,9 +31,11 @@ function padEven(bytes: Uint8Array, pad: number): Uint8Array {
 }
 
 function valueBytes(vr: string, value: ElementValue): Uint8Array {
-  if (typeof value === 'string') return padEven(new TextEncoder().encode(value), vr === 'UI' ? 0 : 0x20);
+  if (typeof value === 'string')
+    return padEven(new TextEncoder().encode(value), vr === 'UI' ? 0 : 0x20);
   if (value instanceof Uint8Array) return padEven(value, 0);
-  if (value instanceof Uint16Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint16Array)
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (vr === 'US') return new Uint8Array(Uint16Array.from(value as number[]).buffer);
   if (vr === 'UL') return new Uint8Array(Uint32Array.from(value as number[]).buffer);
   if (vr === 'SQ') {
@@ -85,7 +101,13 @@ export function encapsulatedPixelData(frames: Uint8Array[]): Uint8Array {
 }
 
 /** A whole Part 10 file: preamble, DICM, File Meta group with its length, then the dataset. */
-export function writePart10(dataset: DicomItem[], transferSyntaxUid: string, sopClassUid: string, sopInstanceUid: string, trailer?: Uint8Array): Uint8Array {
+export function writePart10(
+  dataset: DicomItem[],
+  transferSyntaxUid: string,
+  sopClassUid: string,
+  sopInstanceUid: string,
+  trailer?: Uint8Array,
+): Uint8Array {
   const metaBody = encodeElements([
     { tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) },
     { tag: 0x00020002, vr: 'UI', value: sopClassUid },
@@ -96,5 +118,11 @@ export function writePart10(dataset: DicomItem[], transferSyntaxUid: string, sop
   const groupLength = encodeElements([{ tag: 0x00020000, vr: 'UL', value: [metaBody.length] }]);
   const preamble = new Uint8Array(132);
   preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
-  return concat([preamble, groupLength, metaBody, encodeElements(dataset), ...(trailer ? [trailer] : [])]);
+  return concat([
+    preamble,
+    groupLength,
+    metaBody,
+    encodeElements(dataset),
+    ...(trailer ? [trailer] : []),
+  ]);
 }
