@@ -16,7 +16,7 @@ import { contentTypeFor } from '../host/static-files';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels';
 import { buildMenuTemplate } from './menu';
 import { spawnUtilityWorker } from './utility-worker';
-import { APP_CSP, APP_SCHEME, APP_START_URL, isAppUrl, isTrustedSender, resolveAppRequest } from './protocol';
+import { APP_CSP, APP_SCHEME, APP_START_URL, appRequestPath, isAppUrl, isTrustedSender, resolveAppRequest } from './protocol';
 
 const isDev = !app.isPackaged;
 const appRoot = app.getAppPath();
@@ -46,6 +46,17 @@ function serveRendererFile(request: Request): Promise<Response> {
       }),
     () => new Response('Not found', { status: 404 }),
   );
+}
+
+/** The viewer's frames and maps (the same routes as the web host's), else the renderer's files. */
+async function serveAppRequest(core: Core, request: Request): Promise<Response> {
+  const path = appRequestPath(request.url);
+  const answer = path === null ? null : await core.review.resources(path);
+  if (!answer) return serveRendererFile(request);
+  return new Response(Buffer.from(answer.body), {
+    status: answer.status,
+    headers: { 'Content-Type': answer.contentType, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' },
+  });
 }
 
 function lockDownSessions(): void {
@@ -123,7 +134,7 @@ async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = resolveDataDir({ defaultDir: app.getPath('userData') });
   const core = await createCore({ dataDir, host: 'electron', spawnWorker: spawnUtilityWorker });
-  protocol.handle(APP_SCHEME, serveRendererFile);
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(core, request));
   lockDownSessions();
 
   const win = createWindow();

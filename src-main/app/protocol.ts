@@ -44,3 +44,13 @@ export function resolveAppRequest(rendererDir: string, requestUrl: string): stri
   const rawPath = afterHost.split(/[?#]/)[0] || '/';
   return resolveStaticPath(rendererDir, rawPath);
 }
+
+/**
+ * The raw path (still percent-encoded, query removed) of a request to our
+ * origin, for the binary routes shared with the web host (src-main/review/resources.ts),
+ * or null when the URL is not ours.
+ */
+export function appRequestPath(requestUrl: string): string | null {
+  if (!isAppUrl(requestUrl)) return null;
+  return requestUrl.slice(`${APP_SCHEME}://${APP_HOST}`.length).split(/[?#]/)[0] || '/';
+}

@@ -9,11 +9,14 @@ import { EventBus } from '../api/event-bus';
 import { JobManager } from '../jobs/job-manager';
 import { WorkerSupervisor } from '../jobs/supervisor';
 import type { SpawnWorker } from '../jobs/worker-protocol';
+import { createReviewServices, type ReviewServices } from '../review/services';
 import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
 import { jobHandlers } from './handlers/jobs';
+import { reviewHandlers } from './handlers/review';
+import { studiesHandlers } from './handlers/studies';
 import { readSettings, settingsHandlers } from './handlers/settings';
 import { readModelSummary } from './model-summary';
 import { packageVersion } from './package-info';
@@ -45,6 +48,8 @@ export interface Core {
   readonly jobs: JobManager;
   /** runs native code on untrusted input (decoding, ONNX Runtime) in supervised worker processes */
   readonly workers: WorkerSupervisor;
+  /** the viewer's decoded frames and anomaly maps (binary routes served by both hosts) */
+  readonly review: ReviewServices;
   /** Cancels the work in flight, stops the workers and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -70,6 +75,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const events = new EventBus();
     const jobs = new JobManager({ events, persistence: store.jobs });
     const workers = new WorkerSupervisor({ spawn: options.spawnWorker, maxWorkers: options.maxWorkers });
+    const review = createReviewServices({ store, events, spawnWorker: options.spawnWorker });
     // nothing resumes a job interrupted by the last exit until a domain registers a resumer
     // for its kind here; without one the job is marked failed rather than left "running"
     jobs.recover({});
@@ -86,6 +92,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
       ...jobHandlers(jobs),
       ...settingsHandlers(store),
+      ...studiesHandlers(store),
+      ...reviewHandlers(store, events),
       ...auditHandlers(store),
     };
 
@@ -98,7 +106,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       store,
       jobs,
       workers,
-      close: () => (closed ??= shutDown(jobs, workers, store)),
+      review,
+      close: () => (closed ??= review.dispose().then(() => shutDown(jobs, workers, store))),
     };
   } catch (err) {
     store.close();

@@ -12,6 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Dispatch } from '../api/dispatch';
 import type { EventSource } from '../api/event-bus';
 import type { EventMessage } from '../api/wire';
+import type { BinaryResources, BinaryResponse } from '../review/resources';
 import { isLocalRequest, newToken, readCookie, tokenCookie, tokenCookieName, tokensMatch } from './access';
 import { MAX_REQUEST_BYTES, answerFrame } from './api-messages';
 import { contentSecurityPolicy, contentTypeFor, resolveStaticPath } from './static-files';
@@ -23,6 +24,8 @@ export interface WebHostOptions {
   rendererDir: string;
   /** TCP port on 127.0.0.1; omitted or 0 picks a free one */
   port?: number;
+  /** binary routes served beside the page (decoded frames, anomaly maps), behind the same token */
+  resources?: BinaryResources;
 }
 
 export interface WebHost {
@@ -90,12 +93,29 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
+  function sendBinary(req: IncomingMessage, res: ServerResponse, answer: BinaryResponse): void {
+    res.writeHead(answer.status, {
+      'Content-Type': answer.contentType,
+      'Content-Length': String(answer.body.byteLength),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : answer.body);
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+    const answer = options.resources ? await options.resources(rawPath) : null;
+    if (answer) return sendBinary(req, res, answer);
+    return serveStatic(req, res, url);
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}`);
     if (!isLocal(req)) return sendPlain(res, 403, 'Forbidden: foreign Origin or Host');
     if (!hasToken(req, url)) return sendPlain(res, 401, 'Unauthorized: open the URL printed by `normscope serve`');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendPlain(res, 405, 'Method not allowed');
-    serveStatic(req, res, url).catch((err: unknown) => {
+    serve(req, res, url).catch((err: unknown) => {
       console.error('web host: serving a file failed:', err);
       if (!res.headersSent) sendPlain(res, 500, 'Internal error');
       else res.destroy();

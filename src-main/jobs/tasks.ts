@@ -5,11 +5,13 @@
  * here: its input and output types then flow to `WorkerSupervisor.run`.
  */
 import { engineTasks } from '../engine/worker-tasks';
+import { reviewTasks } from '../review/decode-frame-task';
 import { selftestTasks } from './selftest-tasks';
 import type { Task } from './task';
 
 export const tasks = {
   ...selftestTasks,
+  ...reviewTasks,
   ...engineTasks,
 } satisfies Record<string, Task<never, unknown>>;
 

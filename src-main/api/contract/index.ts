@@ -9,16 +9,21 @@ import { appMethods } from './app';
 import { auditMethods } from './audit';
 import { jobEvents, jobMethods } from './jobs';
 import { settingsMethods } from './settings';
+import { reviewMethods } from './review';
+import { studiesEvents, studiesMethods } from './studies';
 
 export const methods = {
   ...appMethods,
   ...jobMethods,
   ...settingsMethods,
+  ...studiesMethods,
+  ...reviewMethods,
   ...auditMethods,
 } as const;
 
 export const events = {
   ...jobEvents,
+  ...studiesEvents,
 } as const;
 
 export type Methods = typeof methods;
@@ -45,4 +50,6 @@ export function isEventName(name: unknown): name is EventName {
 export * from './app';
 export * from './jobs';
 export * from './settings';
+export * from './studies';
+export * from './review';
 export * from './audit';

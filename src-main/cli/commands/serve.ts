@@ -38,7 +38,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     );
   }
   const core = await createCore({ dataDir: dataDirFrom(opts), host: 'web' });
-  const webHost = await startWebHost({ dispatch: core.dispatch, events: core.events, rendererDir, port: opts.port }).catch(
+  const webHost = await startWebHost({ dispatch: core.dispatch, events: core.events, rendererDir, port: opts.port, resources: core.review.resources }).catch(
     async (err: unknown) => {
       await core.close();
       throw new NormscopeError('Unavailable', `cannot listen on 127.0.0.1:${opts.port ?? 0}: ${(err as Error).message}`);

@@ -1,0 +1,48 @@
+/**
+ * The review domain's services, built once per core: frame serving with its
+ * own decode worker (so a long scoring or training task in the shared worker
+ * never stalls the viewer), the binary routes, and the `studies.changed`
+ * event when imports or scoring runs finish.
+ */
+import type { EventBus } from '../api/event-bus';
+import { WorkerSupervisor } from '../jobs/supervisor';
+import type { SpawnWorker } from '../jobs/worker-protocol';
+import type { Store } from '../store/store';
+import { FrameService } from './frames';
+import type { BinaryResources } from './resources';
+import { reviewResources } from './resources';
+
+/** a decode should take milliseconds; a file that keeps a codec busy this long is refused */
+const DECODE_TIMEOUT_MS = 30_000;
+const DECODE_MEMORY_MB = 1024;
+
+export interface ReviewServices {
+  frames: FrameService;
+  resources: BinaryResources;
+  /** stops the decode worker and the event forwarding */
+  dispose(): Promise<void>;
+}
+
+export function createReviewServices(options: { store: Store; events: EventBus; spawnWorker?: SpawnWorker }): ReviewServices {
+  const decoder = new WorkerSupervisor({ spawn: options.spawnWorker, maxWorkers: 1 });
+  const frames = new FrameService(options.store, (input) =>
+    decoder.run('dicom.decodeFrame', input, { timeoutMs: DECODE_TIMEOUT_MS, memoryMb: DECODE_MEMORY_MB }),
+  );
+  // imports and scoring belong to other domains: their finished jobs are what changes the worklist
+  const unsubscribe = options.events.subscribe((event, payload) => {
+    if (event !== 'jobs.updated') return;
+    const job = payload as { kind: string; state: string };
+    if (job.state !== 'succeeded') return;
+    if (job.kind === 'import' || job.kind === 'score' || job.kind === 'demo') {
+      options.events.publish('studies.changed', { reason: job.kind === 'score' ? 'scoring' : 'import', studyUids: [] });
+    }
+  });
+  return {
+    frames,
+    resources: reviewResources(frames),
+    dispose: async () => {
+      unsubscribe();
+      await decoder.dispose();
+    },
+  };
+}
