@@ -9,12 +9,16 @@ import { EventBus } from '../api/event-bus';
 import { JobManager } from '../jobs/job-manager';
 import { WorkerSupervisor } from '../jobs/supervisor';
 import type { SpawnWorker } from '../jobs/worker-protocol';
+import { createTrainingService } from '../training/service';
+import type { FeatureProvider } from '../training/features';
 import { createReviewServices, type ReviewServices } from '../review/services';
 import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
 import { jobHandlers } from './handlers/jobs';
+import { modelHandlers } from './handlers/models';
+import { trainingHandlers } from './handlers/training';
 import { reviewHandlers } from './handlers/review';
 import { studiesHandlers } from './handlers/studies';
 import { readSettings, settingsHandlers } from './handlers/settings';
@@ -35,6 +39,8 @@ export interface CoreOptions {
   spawnWorker?: SpawnWorker;
   /** worker processes that may run at once (default 1: these machines have few cores) */
   maxWorkers?: number;
+  /** the feature cache training reads (tests pass their own); without one training is refused */
+  features?: FeatureProvider;
 }
 
 export interface Core {
@@ -78,7 +84,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const review = createReviewServices({ store, events, spawnWorker: options.spawnWorker });
     // nothing resumes a job interrupted by the last exit until a domain registers a resumer
     // for its kind here; without one the job is marked failed rather than left "running"
-    jobs.recover({});
+    const training = createTrainingService({ store, jobs, events, features: options.features ?? null });
+    jobs.recover({ train: training.resumer });
 
     const handlers: Handlers = {
       ...appHandlers({
@@ -92,6 +99,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       }),
       ...jobHandlers(jobs),
       ...settingsHandlers(store),
+      ...trainingHandlers(store, training),
+      ...modelHandlers(store),
       ...studiesHandlers(store),
       ...reviewHandlers(store, events),
       ...auditHandlers(store),

@@ -8,7 +8,9 @@ import type { z } from 'zod';
 import { appMethods } from './app';
 import { auditMethods } from './audit';
 import { jobEvents, jobMethods } from './jobs';
+import { modelMethods } from './models';
 import { settingsMethods } from './settings';
+import { trainingEvents, trainingMethods } from './training';
 import { reviewMethods } from './review';
 import { studiesEvents, studiesMethods } from './studies';
 
@@ -16,6 +18,8 @@ export const methods = {
   ...appMethods,
   ...jobMethods,
   ...settingsMethods,
+  ...trainingMethods,
+  ...modelMethods,
   ...studiesMethods,
   ...reviewMethods,
   ...auditMethods,
@@ -23,6 +27,7 @@ export const methods = {
 
 export const events = {
   ...jobEvents,
+  ...trainingEvents,
   ...studiesEvents,
 } as const;
 
@@ -50,6 +55,8 @@ export function isEventName(name: unknown): name is EventName {
 export * from './app';
 export * from './jobs';
 export * from './settings';
+export * from './training';
+export * from './models';
 export * from './studies';
 export * from './review';
 export * from './audit';

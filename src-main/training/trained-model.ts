@@ -1,0 +1,90 @@
+/**
+ * The model version a finished run becomes: weights in the content store and
+ * a registry row whose provenance says exactly how it was made (backbone,
+ * preprocessing, AR config, recipe, seed, the studies and their hashes, curves,
+ * metrics, who and when). Recorded with the run's end and its audit entry in
+ * one transaction.
+ */
+import type { TrainingCurves } from '../api/contract';
+import { flattenArWeights } from '../ml/ar/weights';
+import type { TrainCheckpoint } from '../ml/train/trainer';
+import type { Backbone, ModelVersion } from '../store/repositories/models-repository';
+import type { TrainingRun } from '../store/repositories/training-runs-repository';
+import type { Store } from '../store/store';
+import { bestEpoch, plateauEpoch } from './curves';
+import { runConfig } from './run-records';
+
+/** Summary metrics of finished curves (as ModelMetrics in the contract). */
+export function curveMetrics(curves: TrainingCurves): Record<string, number | null> {
+  const best = bestEpoch(curves.valLoss);
+  return {
+    finalTrainLoss: curves.trainLoss.at(-1) ?? null,
+    finalValLoss: curves.valLoss.at(-1) ?? null,
+    bestValLoss: best === null ? null : curves.valLoss[best - 1]!,
+    bestEpoch: best,
+    plateauEpoch: plateauEpoch(curves.valLoss),
+    valAupr: curves.valAupr.at(-1) ?? null,
+    epochs: curves.trainLoss.length,
+  };
+}
+
+export async function saveTrainedModel(
+  store: Store,
+  run: TrainingRun,
+  backbone: Backbone,
+  state: TrainCheckpoint,
+  curves: TrainingCurves,
+): Promise<ModelVersion> {
+  const config = runConfig(run);
+  // the weights file format of the model registry: flattenArWeights as float32 little-endian
+  const flat = flattenArWeights(state.config, state.weights);
+  const weights = await store.files.put(new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength));
+  const metrics = curveMetrics(curves);
+  const finishedAt = new Date().toISOString();
+  return store.transaction(() => {
+    const version = store.models.addModelVersion({
+      name: config.name,
+      backboneId: backbone.id,
+      arConfig: state.config as unknown as Record<string, unknown>,
+      weightsSha256: weights.sha256,
+      preprocessingVersion: config.preprocessing.version,
+      preprocessing: config.preprocessing.spec as unknown as Record<string, unknown>,
+      provenance: {
+        kind: 'training',
+        trainingRunId: run.id,
+        backbone: { id: backbone.id, name: backbone.name, sha256: backbone.sha256, standIn: backbone.standIn },
+        preprocessing: config.preprocessing,
+        arConfig: state.config,
+        recipe: state.recipe,
+        seed: state.recipe.seed,
+        normals: config.normals,
+        validationShare: config.validationShare,
+        trainingStudies: run.trainingStudies,
+        trainingSha256: config.trainingSha256,
+        validationStudies: run.validationStudies,
+        validationSha256: config.validationSha256,
+        abnormalStudies: config.abnormalStudies,
+        abnormalSha256: config.abnormalSha256,
+        curves,
+        metrics,
+        startedBy: run.startedBy,
+        startedAt: run.createdAt,
+        finishedAt,
+      },
+      createdBy: run.startedBy,
+    });
+    store.trainingRuns.update(run.id, {
+      state: 'succeeded',
+      modelVersionId: version.id,
+      curves,
+      metrics: { epochsDone: state.epochsDone, error: null, ...metrics },
+    });
+    store.audit.append({
+      actor: run.startedBy,
+      action: 'training.end',
+      objectIds: { trainingRunId: run.id, modelVersionId: version.id },
+      details: { outcome: 'succeeded', epochs: state.epochsDone, metrics },
+    });
+    return version;
+  });
+}

@@ -1,0 +1,40 @@
+/** Cores on temporary data directories, with the synthetic feature cache, and calls that throw on error values. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Method, Params, Result } from '../../../src-main/api/contract';
+import { createCore } from '../../../src-main/core';
+import type { Core } from '../../../src-main/core';
+import type { FeatureProvider } from '../../../src-main/training/features';
+import { syntheticFeatures } from './fixtures/training-data';
+
+export async function call<M extends Method>(core: Core, method: M, params: Params<M>): Promise<Result<M>> {
+  const outcome = await core.dispatch(method, params, { transport: 'test' });
+  if (!outcome.ok) throw Object.assign(new Error(`${outcome.error.name}: ${outcome.error.message}`), { name: outcome.error.name });
+  return outcome.result as Result<M>;
+}
+
+export async function tempDataDir(dirs: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'normscope-training-'));
+  dirs.push(dir);
+  return dir;
+}
+
+export async function removeDirs(dirs: string[]): Promise<void> {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+}
+
+export function openCore(dataDir: string, features: FeatureProvider = syntheticFeatures()): Promise<Core> {
+  return createCore({ dataDir, host: 'cli', features });
+}
+
+/** Resolves when run `runId` reaches an end state (polling the API, as the window would by events). */
+export async function waitForRun(core: Core, runId: string, timeoutMs = 30_000): Promise<Result<'training.run'>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await call(core, 'training.run', { runId });
+    if (run.state === 'succeeded' || run.state === 'failed' || run.state === 'cancelled') return run;
+    if (Date.now() > deadline) throw new Error(`training run ${runId} still ${run.state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
