@@ -109,6 +109,29 @@ function withSyntheticPreamble(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Extended Offset Table (7FE0,0001) and its lengths (7FE0,0002), explicit VR little endian, VR OV. */
+const EXTENDED_OFFSET_HEADERS = [
+  Buffer.from([0xe0, 0x7f, 0x01, 0x00, 0x4f, 0x56, 0x00, 0x00]),
+  Buffer.from([0xe0, 0x7f, 0x02, 0x00, 0x4f, 0x56, 0x00, 0x00]),
+];
+
+/**
+ * dicom-parser 1.8 does not know the VR OV (it reads a 2-byte length and
+ * derails), yet OV is how the Extended Offset Table is encoded. OB has the
+ * same layout (2 reserved bytes, 4-byte length), so those two element headers
+ * are relabelled OB in a copy; the table is read from its raw bytes anyway.
+ */
+function relabelExtendedOffsetTable(bytes: Uint8Array): Uint8Array {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const positions = EXTENDED_OFFSET_HEADERS.map((header) => view.indexOf(header)).filter(
+    (at) => at >= 0,
+  );
+  if (positions.length === 0) return bytes;
+  const copy = bytes.slice();
+  for (const at of positions) copy.set([0x4f, 0x42], at + 4);
+  return copy;
+}
+
 /** dicom-parser throws strings, Errors, or `{ exception, dataSet }`; this finds the message. */
 function describeThrown(thrown: unknown): string {
   if (thrown instanceof RangeError) return 'the dataset is nested too deeply or malformed';
@@ -185,6 +208,7 @@ export function parseDataset(
     }
   }
 
+  input = relabelExtendedOffsetTable(input);
   let dataSet: DataSet;
   try {
     dataSet = dicomParser.parseDicom(input, {

@@ -283,4 +283,43 @@ describe('palette and subsampled colour', () => {
       );
     }
   });
+
+  it('finds multi-fragment frames through the Extended Offset Table', async () => {
+    const o = ORIGINALS.find((x) => x.name === 'multiframe')!;
+    const source = parseDicom(
+      readFileSync(join(corpus.dir, 'multiframe.htj2k.dcm')),
+      'multiframe.htj2k.dcm',
+    );
+    const frames = (source.pixelData.fragments ?? []).map((f) =>
+      source.dataSet.byteArray.subarray(f.position, f.position + f.length),
+    );
+    // each frame in three fragments, the first of which does not start a codestream marker we could find by walking
+    const fragments = frames.flatMap((bytes) => {
+      const third = Math.floor(bytes.length / 3) & ~1;
+      return [
+        bytes.subarray(0, third),
+        bytes.subarray(third, 2 * third),
+        bytes.subarray(2 * third),
+      ];
+    });
+    const offsets: number[] = [];
+    let at = 0;
+    fragments.forEach((fragment, i) => {
+      if (i % 3 === 0) offsets.push(at);
+      at += 8 + fragment.length + (fragment.length % 2);
+    });
+    const u64 = (values: number[]): Uint8Array =>
+      new Uint8Array(BigUint64Array.from(values.map(BigInt)).buffer);
+    const file = writeEncapsulated(o, '1.2.840.10008.1.2.4.201', fragments, [
+      { tag: 0x7fe00001, vr: 'OV', value: u64(offsets) },
+      { tag: 0x7fe00002, vr: 'OV', value: u64(frames.map((f) => f.length)) },
+    ]);
+    const parsed = parseDicom(file, 'eot.dcm');
+    expect(parsed.extendedOffsets).toEqual(offsets);
+    for (let f = 0; f < 3; f++) {
+      expect(storedValuesSha256((await decodeFrame(parsed, f)).data)).toBe(
+        storedValuesSha256((await decodeFrame(source, f)).data),
+      );
+    }
+  });
 });

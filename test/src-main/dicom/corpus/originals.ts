@@ -234,8 +234,9 @@ export function writeEncapsulated(
   o: Original,
   transferSyntaxUid: string,
   fragments: Uint8Array[],
+  extra: DicomItem[] = [],
 ): Uint8Array {
-  const elements = imageElements(o).filter((e) => e.tag !== 0x7fe00010);
+  const elements = [...imageElements(o).filter((e) => e.tag !== 0x7fe00010), ...extra];
   const dataset = writePart10(elements, transferSyntaxUid, SECONDARY_CAPTURE, uidFor(o, '3'));
   return new Uint8Array([...dataset, ...encapsulatedPixelData(fragments)]);
 }
