@@ -50,28 +50,46 @@ function allocateStored(h: DicomHeader, count: number): StoredValues {
  * stored bit, clears bits above Bits Stored and sign-extends signed values.
  * `rawShift` is HighBit + 1 - BitsStored for native data, 0 for codec output.
  */
-function storeSamples(
-  h: DicomHeader,
-  count: number,
-  raw: (i: number) => number,
-  rawShift: number,
-): StoredValues {
+type RawWords = Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * Copies raw sample words into the stored type: shifts so High Bit is the top
+ * stored bit, clears bits above Bits Stored and sign-extends signed values.
+ * `rawShift` is HighBit + 1 - BitsStored for native data, 0 for codec output.
+ */
+function storeSamples(h: DicomHeader, raw: RawWords, rawShift: number): StoredValues {
+  const count = raw.length;
   const out = allocateStored(h, count);
   const bits = h.bitsStored;
-  const signed = h.pixelRepresentation === 1;
   if (bits >= 32) {
-    for (let i = 0; i < count; i++) out[i] = raw(i);
+    for (let i = 0; i < count; i++) out[i] = raw[i]!;
     return out;
   }
   const mask = 2 ** bits - 1;
+  if (h.pixelRepresentation !== 1) {
+    for (let i = 0; i < count; i++) out[i] = (raw[i]! >>> rawShift) & mask;
+    return out;
+  }
   const signBit = 2 ** (bits - 1);
   const range = 2 ** bits;
   for (let i = 0; i < count; i++) {
-    let v = (raw(i) >>> rawShift) & mask;
-    if (signed && v >= signBit) v -= range;
-    out[i] = v;
+    const v = (raw[i]! >>> rawShift) & mask;
+    out[i] = v >= signBit ? v - range : v;
   }
   return out;
+}
+
+/** Fills `out` from a reader: for layouts that cannot be viewed in place (big endian, unaligned, bit-packed). */
+function gather<T extends RawWords>(out: T, read: (i: number) => number): T {
+  for (let i = 0; i < out.length; i++) out[i] = read(i);
+  return out;
+}
+
+/** 16-bit little-endian words of `bytes`, viewed in place when aligned. */
+function wordsOf(bytes: Uint8Array, count: number): Uint16Array {
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return gather(new Uint16Array(count), (i) => view.getUint16(2 * i, true));
 }
 
 function interleavePlanar<T extends StoredValues>(planar: T, pixels: number): T {
@@ -109,24 +127,24 @@ function decodeNative(parsed: ParsedDicom, frameIndex: number): DecodedFrame {
   const count = ybr422 ? pixels * 2 : pixels * h.samplesPerPixel;
   const littleEndian = !parsed.transferSyntax.bigEndian;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shift = h.highBit + 1 - h.bitsStored;
-  let data: StoredValues;
+  let raw: RawWords;
   if (h.bitsAllocated === 1) {
-    data = storeSamples(
-      h,
-      count,
+    raw = gather(
+      new Uint8Array(count),
       (i) => (bytes[(bitOffset + i) >> 3]! >> ((bitOffset + i) & 7)) & 1,
-      0,
     );
   } else if (h.bitsAllocated === 8) {
     // Explicit VR big endian may carry 8-bit samples as OW, whose bytes are swapped in pairs (PS3.5 A.3)
     const swapped = parsed.transferSyntax.bigEndian && parsed.pixelData.vr === 'OW';
-    data = storeSamples(h, count, swapped ? (i) => bytes[i ^ 1]! : (i) => bytes[i]!, shift);
+    raw = swapped ? gather(new Uint8Array(count), (i) => bytes[i ^ 1]!) : bytes.subarray(0, count);
   } else if (h.bitsAllocated === 16) {
-    data = storeSamples(h, count, (i) => view.getUint16(2 * i, littleEndian), shift);
+    raw = littleEndian
+      ? wordsOf(bytes, count)
+      : gather(new Uint16Array(count), (i) => view.getUint16(2 * i, false));
   } else {
-    data = storeSamples(h, count, (i) => view.getUint32(4 * i, littleEndian), shift);
+    raw = gather(new Uint32Array(count), (i) => view.getUint32(4 * i, littleEndian));
   }
+  let data = storeSamples(h, raw, h.highBit + 1 - h.bitsStored);
   if (ybr422)
     return {
       data: upsampleYbr422(data, pixels),
@@ -161,14 +179,21 @@ function decodeRle(parsed: ParsedDicom, frameIndex: number): DecodedFrame {
     bytesPerSample,
   );
   const spp = h.samplesPerPixel;
-  const raw = (i: number): number => {
-    const pixel = Math.floor(i / spp);
-    const first = (i % spp) * bytesPerSample;
-    let v = 0;
-    for (let b = 0; b < bytesPerSample; b++) v = v * 256 + planes[first + b]![pixel]!;
-    return v;
-  };
-  const data = storeSamples(h, pixels * spp, raw, 0);
+  const raw = gather(
+    bytesPerSample === 1
+      ? new Uint8Array(pixels * spp)
+      : bytesPerSample === 2
+        ? new Uint16Array(pixels * spp)
+        : new Uint32Array(pixels * spp),
+    (i) => {
+      const pixel = Math.floor(i / spp);
+      const first = (i % spp) * bytesPerSample;
+      let v = 0;
+      for (let b = 0; b < bytesPerSample; b++) v = v * 256 + planes[first + b]![pixel]!;
+      return v;
+    },
+  );
+  const data = storeSamples(h, raw, 0);
   return {
     data,
     rows: h.rows,
@@ -224,13 +249,7 @@ function fromCodecOutput(parsed: ParsedDicom, out: CodecOutput, photometric: str
   const wide = out.bitsPerSample > 8;
   if (out.bytes.length < count * (wide ? 2 : 1))
     throw new Error(`codec returned ${out.bytes.length} bytes for ${count} samples`);
-  const view = new DataView(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength);
-  const data = storeSamples(
-    h,
-    count,
-    wide ? (i) => view.getUint16(2 * i, true) : (i) => out.bytes[i]!,
-    0,
-  );
+  const data = storeSamples(h, wide ? wordsOf(out.bytes, count) : out.bytes.subarray(0, count), 0);
   return {
     data,
     rows: h.rows,
