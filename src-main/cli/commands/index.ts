@@ -7,11 +7,15 @@ import type { Command } from 'commander';
 import { register as registerAudit } from './audit';
 import { register as registerBackbone } from './backbone';
 import { register as registerDicom } from './dicom';
+import { register as registerEvaluate } from './evaluate';
+import { register as registerScore } from './score';
 import { register as registerServe } from './serve';
 
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerServe,
   registerDicom,
   registerBackbone,
+  registerScore,
+  registerEvaluate,
   registerAudit,
 ];
