@@ -105,9 +105,15 @@ export async function runTraining(deps: TrainingRunDeps, runId: string, ctx: Job
   const features = deps.features(backbone, config.preprocessing.spec);
 
   const resumeFrom = initial.checkpointSha256
-    ? decodeTrainCheckpoint(await store.files.read(initial.checkpointSha256))
+    ? // a plain Uint8Array copy: decodeTrainCheckpoint's slice must not share a pooled Buffer's memory
+      decodeTrainCheckpoint(new Uint8Array(await store.files.read(initial.checkpointSha256)))
     : undefined;
   const epochsDone = resumeFrom?.epochsDone ?? 0;
+  const metrics = runMetrics(initial);
+  if (resumeFrom) {
+    metrics.resumes = [...metrics.resumes, { epoch: epochsDone, at: new Date().toISOString() }];
+    store.trainingRuns.update(runId, { metrics });
+  }
   const curves: TrainingCurves = {
     trainLoss: resumeFrom ? [...resumeFrom.curves.trainLoss] : [],
     valLoss: resumeFrom ? [...resumeFrom.curves.valLoss] : [],
@@ -176,7 +182,7 @@ export async function runTraining(deps: TrainingRunDeps, runId: string, ctx: Job
     store.trainingRuns.update(runId, {
       checkpointSha256: sha,
       curves,
-      metrics: { ...runMetrics(initial), epochsDone: state.epochsDone, error: null },
+      metrics: { ...metrics, epochsDone: state.epochsDone, error: null },
     });
     if (previous && previous !== sha) await store.files.remove(previous);
     ctx.checkpoint({ runId, epochsDone: state.epochsDone });

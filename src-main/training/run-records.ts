@@ -28,6 +28,8 @@ export interface RunConfig {
 export interface RunMetrics {
   epochsDone: number;
   error: { name: string; message: string } | null;
+  /** each time the run continued from a checkpoint (pause, restart): the epochs it had done */
+  resumes: { epoch: number; at: string }[];
   [key: string]: unknown;
 }
 
@@ -48,7 +50,7 @@ export function runCurves(run: TrainingRun): TrainingCurves {
 
 export function runMetrics(run: TrainingRun): RunMetrics {
   const metrics = (run.metrics ?? {}) as Partial<RunMetrics>;
-  return { ...metrics, epochsDone: metrics.epochsDone ?? 0, error: metrics.error ?? null };
+  return { ...metrics, epochsDone: metrics.epochsDone ?? 0, error: metrics.error ?? null, resumes: metrics.resumes ?? [] };
 }
 
 /**
@@ -100,6 +102,7 @@ export function toRunInfo(store: Pick<Store, 'models'>, run: TrainingRun): Train
     validationSha256: config.validationSha256,
     curves: runCurves(run),
     epochsDone: metrics.epochsDone,
+    resumes: metrics.resumes,
     error: metrics.error,
     modelVersionId: run.modelVersionId,
     startedBy: run.startedBy,

@@ -12,7 +12,7 @@ import type { Backbone, ModelVersion } from '../store/repositories/models-reposi
 import type { TrainingRun } from '../store/repositories/training-runs-repository';
 import type { Store } from '../store/store';
 import { bestEpoch, plateauEpoch } from './curves';
-import { runConfig } from './run-records';
+import { runConfig, runMetrics } from './run-records';
 
 /** Summary metrics of finished curves (as ModelMetrics in the contract). */
 export function curveMetrics(curves: TrainingCurves): Record<string, number | null> {
@@ -67,6 +67,7 @@ export async function saveTrainedModel(
         abnormalSha256: config.abnormalSha256,
         curves,
         metrics,
+        resumes: runMetrics(run).resumes,
         startedBy: run.startedBy,
         startedAt: run.createdAt,
         finishedAt,
@@ -77,7 +78,7 @@ export async function saveTrainedModel(
       state: 'succeeded',
       modelVersionId: version.id,
       curves,
-      metrics: { epochsDone: state.epochsDone, error: null, ...metrics },
+      metrics: { ...runMetrics(run), epochsDone: state.epochsDone, error: null, ...metrics },
     });
     store.audit.append({
       actor: run.startedBy,

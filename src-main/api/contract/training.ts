@@ -91,6 +91,8 @@ export const TrainingRunInfo = z.object({
   curves: TrainingCurves,
   /** epochs done at the last checkpoint (what a resumed run continues from) */
   epochsDone: z.number().int(),
+  /** each time the run continued from a checkpoint (pause, restart), with the epochs it had done */
+  resumes: z.array(z.object({ epoch: z.number().int(), at: z.string() })),
   error: z.object({ name: z.string(), message: z.string() }).nullable(),
   modelVersionId: z.string().nullable(),
   startedBy: z.string(),

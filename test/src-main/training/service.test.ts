@@ -87,9 +87,8 @@ describe('training through the API', () => {
     const { runId, jobId } = await call(slow, 'training.start', { normals: 'all', recipe: RECIPE, model: TINY_MODEL });
     // pause once the first epoch is checkpointed, then resume
     await new Promise<void>((resolve) => {
-      const stop = slow.events.subscribe((event, payload) => {
-        if (event === 'jobs.updated') return;
-        if (event === 'training.progress' && (payload as { epoch: number; phase: string }).epoch === 1) {
+      const stop = slow.events.subscribe((event) => {
+        if (event === 'training.progress' && slow.store.trainingRuns.get(runId)?.checkpointSha256) {
           stop();
           resolve();
         }
@@ -102,6 +101,7 @@ describe('training through the API', () => {
     expect(paused.state).toBe('paused');
     await call(slow, 'jobs.resume', { jobId });
     const resumed = await waitForRun(slow, runId);
+    expect(resumed.resumes).toHaveLength(1);
 
     const straight = await preparedCore();
     const other = await call(straight, 'training.start', { normals: 'all', recipe: RECIPE, model: TINY_MODEL });

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Core } from '../../../src-main/core';
+import { call, openCore, removeDirs, tempDataDir, waitForRun } from './core-helpers';
+import { prepareRunData, TINY_MODEL } from './fixtures/training-data';
+
+const CHILD = join(import.meta.dirname, 'fixtures', 'train-until-killed.ts');
+const RECIPE = { epochs: 4, batchSize: 4, seed: 21, lr: 3e-3, warmupSteps: 3 };
+
+const dirs: string[] = [];
+const cores: Core[] = [];
+afterEach(async () => {
+  for (const core of cores.splice(0)) await core.close();
+  await removeDirs(dirs);
+});
+
+/** Runs the child until it reports the checkpoint of epoch 1, then SIGKILLs it. */
+function killAfterFirstCheckpoint(dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, JSON.stringify(RECIPE)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!killed && stdout.includes('checkpoint 1')) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      if (killed && signal === 'SIGKILL') resolve();
+      else reject(new Error(`the child ended without being killed after epoch 1 (signal ${signal}): ${stdout}\n${stderr}`));
+    });
+  });
+}
+
+describe('a training job killed mid-run', () => {
+  it('resumes from its last checkpoint after a restart and ends with the weights of an uninterrupted run', async () => {
+    const dataDir = await tempDataDir(dirs);
+    await killAfterFirstCheckpoint(dataDir);
+
+    const restarted = await openCore(dataDir);
+    cores.push(restarted);
+    const [run] = await call(restarted, 'training.runs', {});
+    expect(run!.epochsDone).toBeGreaterThanOrEqual(1);
+    expect(run!.epochsDone).toBeLessThan(RECIPE.epochs);
+    const resumed = await waitForRun(restarted, run!.id);
+    expect(resumed).toMatchObject({ state: 'succeeded', epochsDone: RECIPE.epochs });
+    // it continued from the checkpoint, not from scratch
+    expect(resumed.resumes.map((r) => r.epoch)).toEqual([run!.epochsDone]);
+    expect(resumed.curves.trainLoss).toHaveLength(RECIPE.epochs);
+
+    const straight = await openCore(await tempDataDir(dirs));
+    cores.push(straight);
+    await prepareRunData(straight.store);
+    const { runId } = await call(straight, 'training.start', {
+      normals: 'all',
+      recipe: RECIPE,
+      model: TINY_MODEL,
+      validationShare: 0.25,
+    });
+    const uninterrupted = await waitForRun(straight, runId);
+    const weights = (core: Core, id: string | null) => core.store.models.getModelVersion(id!)!.weightsSha256;
+    expect(weights(restarted, resumed.modelVersionId)).toBe(weights(straight, uninterrupted.modelVersionId));
+    expect(resumed.curves.valLoss).toEqual(uninterrupted.curves.valLoss);
+  });
+});
