@@ -220,7 +220,7 @@ function findJpegMarker(bytes: Uint8Array, accept: (marker: number) => boolean):
 }
 
 /** Sample precision from a JPEG codestream's SOFn marker (ITU T.81 B.2.2), or undefined if there is none. */
-export function jpegSamplePrecision(bytes: Uint8Array): number | undefined {
+function jpegSamplePrecision(bytes: Uint8Array): number | undefined {
   const at = findJpegMarker(
     bytes,
     (m) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc,

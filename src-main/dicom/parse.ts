@@ -12,7 +12,7 @@ import type { TransferSyntax } from './transfer-syntax';
 import { readHeaderSummary } from './header';
 import type { DicomHeader } from './header';
 
-export const PIXEL_DATA_TAG = 'x7fe00010';
+const PIXEL_DATA_TAG = 'x7fe00010';
 const EXTENDED_OFFSET_TABLE_TAG = 'x7fe00001';
 const TRANSFER_SYNTAX_TAG = 'x00020010';
 
@@ -368,7 +368,7 @@ export function parseDicomHeader(
 }
 
 /** Bytes of native pixel data for all frames (1-bit data packs frames without padding, PS3.5 8.1.1). */
-export function nativePixelBytes(header: DicomHeader): number {
+function nativePixelBytes(header: DicomHeader): number {
   const samples = nativeSamplesPerFrame(header) * header.numberOfFrames;
   return header.bitsAllocated === 1 ? Math.ceil(samples / 8) : samples * (header.bitsAllocated / 8);
 }

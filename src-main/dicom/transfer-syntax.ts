@@ -47,18 +47,16 @@ function syntax(
 
 export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-export const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
-export const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 
 const SUPPORTED: readonly TransferSyntax[] = [
   syntax(IMPLICIT_VR_LITTLE_ENDIAN, 'Implicit VR Little Endian', 'native', true, {
     explicitVr: false,
   }),
   syntax(EXPLICIT_VR_LITTLE_ENDIAN, 'Explicit VR Little Endian', 'native', true),
-  syntax(DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, 'Deflated Explicit VR Little Endian', 'native', true, {
+  syntax('1.2.840.10008.1.2.1.99', 'Deflated Explicit VR Little Endian', 'native', true, {
     deflated: true,
   }),
-  syntax(EXPLICIT_VR_BIG_ENDIAN, 'Explicit VR Big Endian', 'native', true, { bigEndian: true }),
+  syntax('1.2.840.10008.1.2.2', 'Explicit VR Big Endian', 'native', true, { bigEndian: true }),
   syntax('1.2.840.10008.1.2.5', 'RLE Lossless', 'rle', true),
   syntax('1.2.840.10008.1.2.4.50', 'JPEG Baseline (Process 1)', 'jpeg-baseline', false),
   syntax('1.2.840.10008.1.2.4.51', 'JPEG Extended (Process 2 & 4)', 'jpeg-extended', false),
@@ -124,8 +122,4 @@ export function findTransferSyntax(uid: string): TransferSyntax | undefined {
 /** A human name for any transfer syntax UID, supported or not. */
 export function transferSyntaxName(uid: string): string {
   return BY_UID.get(uid)?.name ?? KNOWN_UNSUPPORTED[uid] ?? 'unknown transfer syntax';
-}
-
-export function supportedTransferSyntaxes(): readonly TransferSyntax[] {
-  return SUPPORTED;
 }
