@@ -14,8 +14,10 @@ import { canonicalJson } from '../store/canonical-json';
 import { sha256Hex } from '../store/content-store';
 import type { Store } from '../store/store';
 import { decodeBundle, encodeBundle } from './bundle';
-import { arConfigsOf, toModelInfo } from './model-info';
-import { arParameterCount } from '../ml/ar/weights';
+import { toModelInfo } from './model-info';
+import { modelConfigs } from '../engine/models';
+import { decodeModelWeights } from '../engine/model-weights';
+import type { ModelVersion } from '../store/repositories/models-repository';
 
 type BundleStore = Pick<Store, 'models' | 'thresholds' | 'files' | 'audit' | 'transaction'>;
 
@@ -135,11 +137,11 @@ export async function importModel(store: BundleStore, file: string, actor: strin
         'which is not imported here: import that backbone file first',
     );
   }
-  const configs = arConfigsOf({ id: manifest.model.id, arConfig: manifest.model.arConfig });
-  const expected = configs.reduce((sum, c) => sum + arParameterCount(c), 0) * 4;
-  if (weights.byteLength !== expected) {
-    throw new NormscopeError('Refused', `${path}: the weights hold ${weights.byteLength} bytes, the AR config needs ${expected}`);
-  }
+  // refuses weights that do not fit the AR config before anything is stored
+  decodeModelWeights(
+    modelConfigs({ id: manifest.model.id, arConfig: manifest.model.arConfig } as ModelVersion),
+    weights,
+  );
   const weightsSha = sha256Hex(weights);
   const duplicate = store.models
     .listModelVersions()

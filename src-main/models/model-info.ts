@@ -5,27 +5,10 @@
  */
 import type { ModelMetrics, ModelVersionInfo, TrainingCurves } from '../api/contract';
 import { NormscopeError } from '../api/errors';
-import { ArConfigSchema } from '../ml/ar/config';
-import type { ArConfig } from '../ml/ar/config';
+import { modelConfigs } from '../engine/models';
 import { isStrictBlindSpot } from '../ml/ar/receptive-field';
 import type { ModelVersion } from '../store/repositories/models-repository';
 import type { Store } from '../store/store';
-
-/**
- * The AR configs of a version: one, or a causal model and its flipped partner
- * (stored as { models: [...] }).
- */
-export function arConfigsOf(version: Pick<ModelVersion, 'id' | 'arConfig'>): ArConfig[] {
-  const raw = version.arConfig;
-  const list = Array.isArray(raw.models) ? (raw.models as unknown[]) : [raw];
-  return list.map((config) => {
-    const parsed = ArConfigSchema.safeParse(config);
-    if (!parsed.success) {
-      throw new NormscopeError('Internal', `model version ${version.id} has an invalid AR config: ${parsed.error.message}`);
-    }
-    return parsed.data;
-  });
-}
 
 const EMPTY_CURVES: TrainingCurves = { trainLoss: [], valLoss: [], valAupr: [] };
 
@@ -69,7 +52,7 @@ function countOf(value: unknown): number | null {
 export function toModelInfo(store: Pick<Store, 'models' | 'thresholds'>, version: ModelVersion): ModelVersionInfo {
   const backbone = store.models.getBackbone(version.backboneId);
   if (!backbone) throw new NormscopeError('Internal', `model version ${version.id} names a missing backbone`);
-  const configs = arConfigsOf(version);
+  const configs = modelConfigs(version);
   const main = configs[0]!;
   const p = version.provenance;
   const imported = p.importedFrom as { bundleSha256?: unknown; modelId?: unknown } | undefined;

@@ -18,6 +18,7 @@ import { parseArConfig } from '../ml/ar/config';
 import type { SessionSettings } from '../ml/onnx/session';
 import { PREPROCESSING_VERSION, PreprocessingSpec } from '../ml/preprocess';
 import { parseTrainRecipe } from '../ml/train/recipe';
+import { readSettings } from '../core/handlers/settings';
 import { actorName } from '../models/actor';
 import type { Backbone } from '../store/repositories/models-repository';
 import type { Store } from '../store/store';
@@ -47,10 +48,19 @@ export interface TrainingService {
 
 const JobParams = z.object({ runId: z.string().min(1) });
 
-/** The preprocessing a backbone's features are computed with: its probed size and normalisation. */
-function preprocessingFor(backbone: Backbone): PreprocessingSpec {
+/**
+ * The preprocessing a run's features are computed with: the backbone's probed
+ * size and normalisation, the intensity window of the settings. Recorded with
+ * the run and its model, so scoring reproduces it.
+ */
+function preprocessingFor(store: Store, backbone: Backbone): PreprocessingSpec {
   const probed = backbone.manifest.preprocessing as { size?: number; mean?: number[]; std?: number[] } | undefined;
-  return PreprocessingSpec.parse({ size: probed?.size, mean: probed?.mean, std: probed?.std });
+  return PreprocessingSpec.parse({
+    window: readSettings(store).intensityWindow,
+    size: probed?.size,
+    mean: probed?.mean,
+    std: probed?.std,
+  });
 }
 
 function zodMessage(err: unknown): string {
@@ -93,7 +103,7 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
       name: params.name ?? defaultName(arConfig),
       recipe,
       arConfig,
-      preprocessing: { version: String(PREPROCESSING_VERSION), spec: preprocessingFor(backbone) },
+      preprocessing: { version: String(PREPROCESSING_VERSION), spec: preprocessingFor(store, backbone) },
       validationShare: params.validationShare,
       normals: params.normals,
       abnormalStudies: selection.abnormal,

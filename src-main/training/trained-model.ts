@@ -2,11 +2,10 @@
  * The model version a finished run becomes: weights in the content store and
  * a registry row whose provenance says exactly how it was made (backbone,
  * preprocessing, AR config, recipe, seed, the studies and their hashes, curves,
- * metrics, who and when). Recorded with the run's end and its audit entry in
- * one transaction.
+ * metrics, who and when).
  */
 import type { TrainingCurves } from '../api/contract';
-import { flattenArWeights } from '../ml/ar/weights';
+import { saveModelVersion } from '../engine/models';
 import type { TrainCheckpoint } from '../ml/train/trainer';
 import type { Backbone, ModelVersion } from '../store/repositories/models-repository';
 import type { TrainingRun } from '../store/repositories/training-runs-repository';
@@ -28,6 +27,11 @@ export function curveMetrics(curves: TrainingCurves): Record<string, number | nu
   };
 }
 
+/**
+ * Saves the version through the engine (weights file, registry row and its
+ * 'model.save' audit entry), then records the run's end. Idempotent per run: a
+ * job resumed after a crash between the two steps finds the version it made.
+ */
 export async function saveTrainedModel(
   store: Store,
   run: TrainingRun,
@@ -36,44 +40,44 @@ export async function saveTrainedModel(
   curves: TrainingCurves,
 ): Promise<ModelVersion> {
   const config = runConfig(run);
-  // the weights file format of the model registry: flattenArWeights as float32 little-endian
-  const flat = flattenArWeights(state.config, state.weights);
-  const weights = await store.files.put(new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength));
   const metrics = curveMetrics(curves);
-  const finishedAt = new Date().toISOString();
-  return store.transaction(() => {
-    const version = store.models.addModelVersion({
-      name: config.name,
-      backboneId: backbone.id,
-      arConfig: state.config as unknown as Record<string, unknown>,
-      weightsSha256: weights.sha256,
-      preprocessingVersion: config.preprocessing.version,
-      preprocessing: config.preprocessing.spec as unknown as Record<string, unknown>,
-      provenance: {
-        kind: 'training',
-        trainingRunId: run.id,
-        backbone: { id: backbone.id, name: backbone.name, sha256: backbone.sha256, standIn: backbone.standIn },
-        preprocessing: config.preprocessing,
-        arConfig: state.config,
-        recipe: state.recipe,
-        seed: state.recipe.seed,
-        normals: config.normals,
-        validationShare: config.validationShare,
-        trainingStudies: run.trainingStudies,
-        trainingSha256: config.trainingSha256,
-        validationStudies: run.validationStudies,
-        validationSha256: config.validationSha256,
-        abnormalStudies: config.abnormalStudies,
-        abnormalSha256: config.abnormalSha256,
-        curves,
-        metrics,
-        resumes: runMetrics(run).resumes,
-        startedBy: run.startedBy,
-        startedAt: run.createdAt,
-        finishedAt,
+  const version =
+    store.models.listModelVersions().find((v) => v.provenance.trainingRunId === run.id) ??
+    (await saveModelVersion(
+      { store },
+      {
+        name: config.name,
+        backbone,
+        config: state.config,
+        weights: state.weights,
+        preprocessing: config.preprocessing.spec,
+        createdBy: run.startedBy,
+        provenance: {
+          kind: 'training',
+          trainingRunId: run.id,
+          backbone: { id: backbone.id, name: backbone.name, sha256: backbone.sha256, standIn: backbone.standIn },
+          preprocessing: config.preprocessing,
+          arConfig: state.config,
+          recipe: state.recipe,
+          seed: state.recipe.seed,
+          normals: config.normals,
+          validationShare: config.validationShare,
+          trainingStudies: run.trainingStudies,
+          trainingSha256: config.trainingSha256,
+          validationStudies: run.validationStudies,
+          validationSha256: config.validationSha256,
+          abnormalStudies: config.abnormalStudies,
+          abnormalSha256: config.abnormalSha256,
+          curves,
+          metrics,
+          resumes: runMetrics(run).resumes,
+          startedBy: run.startedBy,
+          startedAt: run.createdAt,
+          finishedAt: new Date().toISOString(),
+        },
       },
-      createdBy: run.startedBy,
-    });
+    ));
+  store.transaction(() => {
     store.trainingRuns.update(run.id, {
       state: 'succeeded',
       modelVersionId: version.id,
@@ -86,6 +90,6 @@ export async function saveTrainedModel(
       objectIds: { trainingRunId: run.id, modelVersionId: version.id },
       details: { outcome: 'succeeded', epochs: state.epochsDone, metrics },
     });
-    return version;
   });
+  return version;
 }

@@ -4,9 +4,8 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src-main/core';
 import { AR_ANOMALY_MAP, AR_INPUT, buildArAnomalyMapGraph } from '../../../src-main/ml/ar/graph';
-import { unflattenArWeights } from '../../../src-main/ml/ar/weights';
 import { closeSession, createSession, runFloat32 } from '../../../src-main/ml/onnx/session';
-import { arConfigsOf } from '../../../src-main/models/model-info';
+import { loadModelVersion } from '../../../src-main/engine/models';
 import { call, openCore, removeDirs, tempDataDir, waitForRun } from '../training/core-helpers';
 import { addBackbone, addStudies, GRID, syntheticGrid, TINY_MODEL } from '../training/fixtures/training-data';
 
@@ -37,13 +36,10 @@ async function trainedModel(core: Core, seed: number): Promise<string> {
   return run.modelVersionId;
 }
 
-/** Anomaly maps of `grids` under stored version `id`, computed from the stored config and weights file. */
+/** Anomaly maps of `grids` under stored version `id`, as the engine loads it for scoring. */
 async function mapsOf(core: Core, id: string, grids: Float32Array[]): Promise<Float32Array> {
-  const version = core.store.models.getModelVersion(id)!;
-  const [config] = arConfigsOf(version);
-  const bytes = await core.store.files.read(version.weightsSha256);
-  const flat = new Float32Array(new Uint8Array(bytes).buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const session = await createSession(buildArAnomalyMapGraph([{ config: config!, weights: unflattenArWeights(config!, flat) }]));
+  const { models } = await loadModelVersion(core, id);
+  const session = await createSession(buildArAnomalyMapGraph(models));
   const batch = new Float32Array(grids.length * grids[0]!.length);
   grids.forEach((g, i) => batch.set(g, i * g.length));
   const out = await runFloat32(session, { [AR_INPUT]: { data: batch, dims: [grids.length, GRID.channels, GRID.height, GRID.width] } });
@@ -79,7 +75,7 @@ describe('model registry', () => {
     const rolledBack = await call(core, 'models.rollback', {});
     expect(rolledBack.model).toMatchObject({ id: first, active: true });
     await expect(call(core, 'models.rollback', {})).rejects.toThrow(/no earlier active version/);
-    const trail = core.store.audit.list().filter((e) => e.action.startsWith('model.'));
+    const trail = core.store.audit.list().filter((e) => e.action === 'model.activate' || e.action === 'model.rollback');
     expect(trail.map((e) => [e.action, e.objectIds.modelVersionId])).toEqual([
       ['model.activate', first],
       ['model.activate', second],
