@@ -83,11 +83,12 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-const require = createRequire(import.meta.url);
+// not named `require`: the electron-vite bundle declares its own `require` shim in the same scope
+const requireFromHere = createRequire(import.meta.url);
 const resolvedCodecs = Object.fromEntries(
   Object.entries(CODECS).map(([codec, spec]) => [
     codec,
-    { resolved: require.resolve(spec.packagePath), decoderClass: spec.decoderClass },
+    { resolved: requireFromHere.resolve(spec.packagePath), decoderClass: spec.decoderClass },
   ]),
 );
 
