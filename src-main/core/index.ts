@@ -9,6 +9,8 @@ import { EventBus } from '../api/event-bus';
 import { JobManager } from '../jobs/job-manager';
 import { WorkerSupervisor } from '../jobs/supervisor';
 import type { SpawnWorker } from '../jobs/worker-protocol';
+import { engineFeatureProvider } from '../engine/feature-provider';
+import { scoringResumer } from '../engine/scoring';
 import { createTrainingService } from '../training/service';
 import type { FeatureProvider } from '../training/features';
 import { createReviewServices, type ReviewServices } from '../review/services';
@@ -16,6 +18,9 @@ import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
+import { reportHandlers } from './handlers/reports';
+import { ReportsService, workerDecoder } from '../reports/service';
+import { engineHandlers } from './handlers/engine';
 import { jobHandlers } from './handlers/jobs';
 import { modelHandlers } from './handlers/models';
 import { trainingHandlers } from './handlers/training';
@@ -84,8 +89,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const review = createReviewServices({ store, events, spawnWorker: options.spawnWorker });
     // nothing resumes a job interrupted by the last exit until a domain registers a resumer
     // for its kind here; without one the job is marked failed rather than left "running"
-    const training = createTrainingService({ store, jobs, events, features: options.features ?? null });
-    jobs.recover({ train: training.resumer });
+    const engine = { store, workers, jobs, events };
+    const training = createTrainingService({
+      store,
+      jobs,
+      events,
+      features: options.features ?? engineFeatureProvider(engine),
+    });
+    jobs.recover({ train: training.resumer, score: scoringResumer(engine) });
+
+    const reports = new ReportsService({ store, jobs, decode: workerDecoder(workers), normscopeVersion: packageVersion() });
 
     const handlers: Handlers = {
       ...appHandlers({
@@ -104,6 +117,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...studiesHandlers(store),
       ...reviewHandlers(store, events),
       ...auditHandlers(store),
+      ...reportHandlers(reports, jobs),
+      ...engineHandlers(engine),
     };
 
     let closed: Promise<void> | null = null;

@@ -7,6 +7,8 @@
 import type { z } from 'zod';
 import { appMethods } from './app';
 import { auditMethods } from './audit';
+import { reportMethods } from './reports';
+import { engineMethods } from './engine';
 import { jobEvents, jobMethods } from './jobs';
 import { modelMethods } from './models';
 import { settingsMethods } from './settings';
@@ -23,6 +25,8 @@ export const methods = {
   ...studiesMethods,
   ...reviewMethods,
   ...auditMethods,
+  ...reportMethods,
+  ...engineMethods,
 } as const;
 
 export const events = {
@@ -60,3 +64,5 @@ export * from './models';
 export * from './studies';
 export * from './review';
 export * from './audit';
+export * from './reports';
+export * from './engine';

@@ -1,7 +1,9 @@
 /**
  * `normscope backbone`: backbone files. `standin` writes a seeded random ViT
  * with DINOv3's interface (for tests, benchmarks and demos, never clinical
- * use); `probe` reports how an ONNX backbone is laid out, or why it is refused.
+ * use); `probe` reports how an ONNX backbone is laid out, or why it is refused;
+ * `import` adds one to the data directory (probed in a supervised worker) and
+ * `list` shows those imported.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,9 @@ import { probeBackbone } from '../../ml/backbone/probe';
 import type { BackboneManifest } from '../../ml/backbone/probe';
 import { buildStandInBackbone, STANDIN_PRESETS } from '../../ml/backbone/standin';
 import type { StandInPreset } from '../../ml/backbone/standin';
-import { jsonOption, printResult } from '../options';
+import type { BackboneInfo } from '../../api/contract';
+import { dataDirOption, jsonOption, printResult } from '../options';
+import { call, withCore } from '../with-core';
 
 interface StandInOptions {
   preset: StandInPreset;
@@ -50,6 +54,47 @@ export function register(program: Command): void {
       const manifest = await probeBackbone(resolve(file));
       printResult(opts.json, manifest, () => describeManifest(manifest));
     });
+  backbone
+    .command('import')
+    .description(
+      'import an ONNX backbone into the data directory (probed first; refused with the reason)',
+    )
+    .argument('<file.onnx>', 'the model file; external data files must lie in its folder')
+    .option('--name <name>', 'display name (default: the file name)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (file: string, opts: { name?: string; dataDir?: string; json?: boolean }) => {
+      const imported = await withCore(opts, (core) =>
+        call(core, 'backbones.import', {
+          path: resolve(file),
+          ...(opts.name ? { name: opts.name } : {}),
+        }),
+      );
+      printResult(opts.json, imported, () =>
+        [
+          imported.alreadyImported ? 'already imported:' : 'imported:',
+          describeBackbone(imported.backbone),
+        ].join(' '),
+      );
+    });
+  backbone
+    .command('list')
+    .description('the backbones imported into the data directory, oldest first')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (opts: { dataDir?: string; json?: boolean }) => {
+      const backbones = await withCore(opts, (core) => call(core, 'backbones.list', {}));
+      printResult(opts.json, backbones, () =>
+        backbones.length === 0
+          ? 'no backbone imported yet'
+          : backbones.map(describeBackbone).join('\n'),
+      );
+    });
+}
+
+function describeBackbone(b: BackboneInfo): string {
+  const warning = b.standIn ? ' [stand-in: NOT for clinical use]' : '';
+  return `${b.name} (${b.family}, ${b.embedDim} channels, ${b.grid}x${b.grid} grid, sha256 ${b.sha256.slice(0, 12)}, id ${b.id})${warning}`;
 }
 
 function writeStandIn(opts: StandInOptions): void {
