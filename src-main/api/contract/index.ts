@@ -7,7 +7,6 @@
 import type { z } from 'zod';
 import { appMethods } from './app';
 import { auditMethods } from './audit';
-import { reportMethods } from './reports';
 import { engineMethods } from './engine';
 import { jobEvents, jobMethods } from './jobs';
 import { modelMethods } from './models';
@@ -25,7 +24,6 @@ export const methods = {
   ...studiesMethods,
   ...reviewMethods,
   ...auditMethods,
-  ...reportMethods,
   ...engineMethods,
 } as const;
 
@@ -64,5 +62,4 @@ export * from './models';
 export * from './studies';
 export * from './review';
 export * from './audit';
-export * from './reports';
 export * from './engine';
