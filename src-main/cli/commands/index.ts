@@ -8,8 +8,10 @@ import { register as registerAudit } from './audit';
 import { register as registerBackbone } from './backbone';
 import { register as registerDicom } from './dicom';
 import { register as registerEvaluate } from './evaluate';
+import { register as registerModels } from './models';
 import { register as registerScore } from './score';
 import { register as registerServe } from './serve';
+import { register as registerTrain } from './train';
 
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerServe,
@@ -17,5 +19,7 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerBackbone,
   registerScore,
   registerEvaluate,
+  registerTrain,
+  registerModels,
   registerAudit,
 ];
