@@ -1,23 +1,112 @@
 /**
- * What scores the studies right now, from app.status. Managing model versions
- * and thresholds comes with training and threshold tuning.
+ * What scores the studies right now (from app.status), and the model
+ * registry: versions with their provenance and blind-spot truth, comparison,
+ * activation and roll-back (old scores keep their version), and bundles.
  */
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import type { ModelVersionInfo, Result } from '../../src-main/api/contract';
+import { useApi, useEvent, useResource } from '../api/hooks';
+import { useNotifier } from '../components/Notifications';
+import { BundleForms } from '../models/BundleForms';
+import { CompareVersions } from '../models/CompareVersions';
+import { VersionsTable } from '../models/VersionsTable';
 import { useAppStatus } from '../status/AppStatusProvider';
 import { availableProvidersText, providerLabel } from '../status/labels';
 import { SectionPage } from './SectionPage';
+
+function Heading({ id, children }: { id: string; children: string }) {
+  return (
+    <Typography id={id} variant="h2" component="h2" sx={{ fontSize: '1.2rem', mt: 3, mb: 1 }}>
+      {children}
+    </Typography>
+  );
+}
+
+function activationMessage(result: Result<'models.activate'>): string {
+  const stale = result.studiesScoredByOtherVersions;
+  return (
+    `${result.model.name} is now active.` +
+    (stale > 0 ? ` ${stale} ${stale === 1 ? 'study keeps its score' : 'studies keep their scores'} from other versions until rescored.` : '')
+  );
+}
+
+function ModelRegistry() {
+  const api = useApi();
+  const status = useAppStatus();
+  const { notify, reportError } = useNotifier();
+  const versions = useResource('models.list', {});
+  const [compared, setCompared] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  useEvent('jobs.updated', (job) => {
+    if (job.kind === 'train' && job.state === 'succeeded') versions.reload();
+  });
+
+  const change = async (what: string, call: () => Promise<Result<'models.activate'>>) => {
+    setBusy(true);
+    try {
+      const result = await call();
+      notify(activationMessage(result));
+      versions.reload();
+      status.reload();
+    } catch (error) {
+      reportError(what, error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const activate = (v: ModelVersionInfo) => change(`Activating ${v.name}`, () => api.call('models.activate', { id: v.id }));
+  const rollback = () => change('Rolling back', () => api.call('models.rollback', {}));
+  const list = versions.data ?? [];
+
+  return (
+    <>
+      <Box component="section" aria-labelledby="versions-heading">
+        <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2 }}>
+          <Heading id="versions-heading">Model versions</Heading>
+          <Button size="small" variant="outlined" onClick={() => void rollback()} disabled={busy || !list.some((v) => v.active)}>
+            Roll back to the previous version
+          </Button>
+        </Box>
+        {versions.error && <Alert severity="error">Could not load the model versions: {versions.error.message}</Alert>}
+        <VersionsTable
+          versions={list}
+          compared={compared}
+          busy={busy}
+          onCompare={(id, on) => setCompared((c) => (on ? [...c, id].slice(-4) : c.filter((x) => x !== id)))}
+          onActivate={(v) => void activate(v)}
+        />
+      </Box>
+      <Box component="section" aria-labelledby="compare-heading">
+        <Heading id="compare-heading">Compare versions</Heading>
+        {compared.length >= 2 ? (
+          <CompareVersions ids={compared} />
+        ) : (
+          <Typography color="text.secondary">Tick two to four versions above to compare their curves and metrics.</Typography>
+        )}
+      </Box>
+      <Box component="section" aria-labelledby="bundle-heading">
+        <Heading id="bundle-heading">Export and import</Heading>
+        <BundleForms versions={list} onImported={versions.reload} />
+      </Box>
+    </>
+  );
+}
 
 export function ModelsSection() {
   const { data: status, error } = useAppStatus();
   return (
     <SectionPage
       title="Models"
-      summary="Model versions, the backbone they use and their calibrated thresholds will be listed and managed here; below is what is in use now."
+      summary="What scores the studies now, every model version with how it was made, and moving a model to another workstation."
     >
       {error && <Alert severity="error">Could not load the current model: {error.message}</Alert>}
       {status && (
@@ -49,6 +138,7 @@ export function ModelsSection() {
           </TableBody>
         </Table>
       )}
+      <ModelRegistry />
     </SectionPage>
   );
 }

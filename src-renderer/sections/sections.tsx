@@ -7,6 +7,7 @@ import { ModelsIcon, ReportsIcon, SettingsIcon, TrainingIcon, ViewerIcon, Workli
 import { ModelsSection } from './ModelsSection';
 import { SectionPage } from './SectionPage';
 import { SettingsSection } from './SettingsSection';
+import { TrainingSection } from './TrainingSection';
 
 export type SectionId = 'worklist' | 'viewer' | 'training' | 'models' | 'reports' | 'settings';
 
@@ -42,15 +43,7 @@ export const SECTIONS: readonly Section[] = [
       'Studies will be read here: DICOM frames with the anomaly overlay, window/level, zoom, slice scrolling and verdicts.',
     ),
   },
-  {
-    id: 'training',
-    label: 'Training',
-    Icon: TrainingIcon,
-    Page: announced(
-      'Training',
-      "Retraining the anomaly model on your site's normal studies will be started and followed here.",
-    ),
-  },
+  { id: 'training', label: 'Training', Icon: TrainingIcon, Page: TrainingSection },
   { id: 'models', label: 'Models', Icon: ModelsIcon, Page: ModelsSection },
   {
     id: 'reports',

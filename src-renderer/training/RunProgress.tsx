@@ -1,0 +1,97 @@
+/**
+ * A training run at work: its job's progress and message, the epoch, step,
+ * loss and time left from the run's live events, the loss chart, and pause,
+ * resume and cancel (through the job tray's actions).
+ */
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
+import Paper from '@mui/material/Paper';
+import Typography from '@mui/material/Typography';
+import type { JobInfo, TrainingProgress, TrainingRunInfo } from '../../src-main/api/contract';
+import { actionsFor } from '../jobs/job-list';
+import type { JobAction } from '../jobs/job-list';
+import { useJobs } from '../jobs/JobsProvider';
+import { LossChart } from './LossChart';
+import { formatEta } from './training-form';
+
+const ACTION_LABELS: Record<JobAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel' };
+
+const STATE_TEXT: Record<JobInfo['state'], string> = {
+  queued: 'Waiting to start',
+  running: 'Training',
+  paused: 'Paused',
+  succeeded: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <Box>
+      <Typography variant="caption" color="text.secondary" component="div">
+        {label}
+      </Typography>
+      <Typography variant="body1" sx={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600 }}>
+        {value}
+      </Typography>
+    </Box>
+  );
+}
+
+export function RunProgress({ run, live }: { run: TrainingRunInfo; live: TrainingProgress | null }) {
+  const { jobs, act } = useJobs();
+  const job = jobs.find((j) => j.id === run.jobId) ?? null;
+  const state = job?.state ?? run.state;
+  const curves = live && live.curves.trainLoss.length >= run.curves.trainLoss.length ? live.curves : run.curves;
+  const percent = job?.progress === null || job?.progress === undefined ? null : Math.round(job.progress * 100);
+  const epochText = live
+    ? live.phase === 'features'
+      ? `features ${live.done}/${live.total}`
+      : `${live.epoch} of ${live.epochs}`
+    : `${run.epochsDone} of ${run.recipe.epochs}`;
+  const eta = formatEta(live?.etaSeconds ?? null);
+  return (
+    <Paper variant="outlined" sx={{ p: 2 }} aria-label={`Training run ${run.name}`}>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
+        <Typography variant="h3" component="h3" sx={{ flex: 1, fontSize: '1.05rem' }}>
+          {run.name}
+        </Typography>
+        <Typography variant="body2" color={state === 'failed' ? 'error' : 'text.secondary'} data-testid="run-state">
+          {STATE_TEXT[state]}
+          {percent !== null && (state === 'running' || state === 'paused') ? ` · ${percent}%` : ''}
+        </Typography>
+        {job &&
+          actionsFor(job).map((action) => (
+            <Button key={action} variant="outlined" color="inherit" onClick={() => void act(job, action)}>
+              {ACTION_LABELS[action]}
+            </Button>
+          ))}
+      </Box>
+      {(state === 'running' || state === 'queued' || state === 'paused') && (
+        <LinearProgress
+          variant={percent === null ? 'indeterminate' : 'determinate'}
+          value={percent ?? undefined}
+          aria-label={`Progress of ${run.name}`}
+          sx={{ mb: 1 }}
+        />
+      )}
+      {job?.message && state !== 'succeeded' && (
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+          {job.message}
+        </Typography>
+      )}
+      {run.error && state === 'failed' && <Alert severity="error" sx={{ mb: 1 }}>{run.error.message}</Alert>}
+      <Box sx={{ display: 'flex', gap: 4, flexWrap: 'wrap', mb: 1 }}>
+        <Figure label="Epoch" value={epochText} />
+        <Figure label="Step" value={live ? `${live.step} of ${live.totalSteps}` : '—'} />
+        <Figure label="Loss (last step)" value={live?.loss === null || live?.loss === undefined ? '—' : live.loss.toPrecision(4)} />
+        <Figure label="Validation loss" value={curves.valLoss.at(-1)?.toPrecision(4) ?? '—'} />
+        <Figure label="Validation AUPR" value={curves.valAupr.at(-1)?.toFixed(3) ?? '—'} />
+        <Figure label="Time left" value={state === 'running' ? (eta ?? 'estimating…') : '—'} />
+      </Box>
+      <LossChart title={`Loss per epoch of ${run.name}`} runs={[{ label: run.name, curves }]} />
+    </Paper>
+  );
+}
