@@ -18,6 +18,8 @@ import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
+import { reportHandlers } from './handlers/reports';
+import { ReportsService, workerDecoder } from '../reports/service';
 import { engineHandlers } from './handlers/engine';
 import { jobHandlers } from './handlers/jobs';
 import { modelHandlers } from './handlers/models';
@@ -96,6 +98,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     });
     jobs.recover({ train: training.resumer, score: scoringResumer(engine) });
 
+    const reports = new ReportsService({ store, jobs, decode: workerDecoder(workers), normscopeVersion: packageVersion() });
+
     const handlers: Handlers = {
       ...appHandlers({
         version: packageVersion(),
@@ -113,6 +117,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...studiesHandlers(store),
       ...reviewHandlers(store, events),
       ...auditHandlers(store),
+      ...reportHandlers(reports, jobs),
       ...engineHandlers(engine),
     };
 

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import { appMethods } from './app';
 import { auditMethods } from './audit';
+import { reportMethods } from './reports';
 import { engineMethods } from './engine';
 import { jobEvents, jobMethods } from './jobs';
 import { modelMethods } from './models';
@@ -24,6 +25,7 @@ export const methods = {
   ...studiesMethods,
   ...reviewMethods,
   ...auditMethods,
+  ...reportMethods,
   ...engineMethods,
 } as const;
 
@@ -62,4 +64,5 @@ export * from './models';
 export * from './studies';
 export * from './review';
 export * from './audit';
+export * from './reports';
 export * from './engine';

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { register as registerAudit } from './audit';
 import { register as registerBackbone } from './backbone';
+import { register as registerReport } from './report';
 import { register as registerDicom } from './dicom';
 import { register as registerEvaluate } from './evaluate';
 import { register as registerModels } from './models';
@@ -22,4 +23,5 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerTrain,
   registerModels,
   registerAudit,
+  registerReport,
 ];
