@@ -7,6 +7,8 @@ import { ModelsIcon, ReportsIcon, SettingsIcon, TrainingIcon, ViewerIcon, Workli
 import { ModelsSection } from './ModelsSection';
 import { SectionPage } from './SectionPage';
 import { SettingsSection } from './SettingsSection';
+import { ViewerSection } from './ViewerSection';
+import { WorklistSection } from './WorklistSection';
 import { TrainingSection } from './TrainingSection';
 
 export type SectionId = 'worklist' | 'viewer' | 'training' | 'models' | 'reports' | 'settings';
@@ -25,24 +27,8 @@ function announced(title: string, summary: string): ComponentType {
 }
 
 export const SECTIONS: readonly Section[] = [
-  {
-    id: 'worklist',
-    label: 'Worklist',
-    Icon: WorklistIcon,
-    Page: announced(
-      'Worklist',
-      'Imported studies will be listed here with their anomaly scores, flags, review status and verdicts, most anomalous first.',
-    ),
-  },
-  {
-    id: 'viewer',
-    label: 'Viewer',
-    Icon: ViewerIcon,
-    Page: announced(
-      'Viewer',
-      'Studies will be read here: DICOM frames with the anomaly overlay, window/level, zoom, slice scrolling and verdicts.',
-    ),
-  },
+  { id: 'worklist', label: 'Worklist', Icon: WorklistIcon, Page: WorklistSection },
+  { id: 'viewer', label: 'Viewer', Icon: ViewerIcon, Page: ViewerSection },
   { id: 'training', label: 'Training', Icon: TrainingIcon, Page: TrainingSection },
   { id: 'models', label: 'Models', Icon: ModelsIcon, Page: ModelsSection },
   {

@@ -34,16 +34,21 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `node bin/normscope.mjs serve --port 0 --data-dir <fresh tmp dir>` and
- * resolves once it printed its serving line. Needs the built CLI and renderer
+ * resolves once it printed its serving line; `prepare` fills the data
+ * directory first. Needs the built CLI and renderer
  * (`npm run build`); fails with the host's stderr if it does not come up.
  */
-export async function startServe(options: { timeoutMs?: number } = {}): Promise<ServedApp> {
+export async function startServe(
+  options: { timeoutMs?: number; prepare?: (dataDir: string) => Promise<void> } = {},
+): Promise<ServedApp> {
   // NORMSCOPE_FROM_SOURCE=1 (read by bin/normscope.mjs) runs the CLI from its sources; the page is always the built one
   const needed = [join('out', 'renderer', 'index.html')];
   if (!process.env.NORMSCOPE_FROM_SOURCE) needed.push(join('out', 'main', 'cli.js'));
   const missing = needed.filter((path) => !existsSync(join(repoRoot, path)));
   if (missing.length > 0) throw new Error(`The app is not built (${missing.join(', ')} missing): run \`npm run build\` first.`);
   const dataDir = await mkdtemp(join(tmpdir(), 'normscope-e2e-'));
+  // a test that needs studies in place writes them before the host opens the store
+  if (options.prepare) await options.prepare(dataDir);
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'normscope.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
