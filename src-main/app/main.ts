@@ -121,8 +121,8 @@ async function importStudies(core: Core, win: BrowserWindow): Promise<void> {
     properties: ['openFile', 'openDirectory', 'multiSelections'],
   });
   if (picked.canceled || picked.filePaths.length === 0) return;
-  // the import method belongs to the DICOM domain (issue 4); until it is in the contract the dispatcher says so
-  const outcome = await core.dispatch('dicom.import', { paths: picked.filePaths }, { transport: 'electron' });
+  // progress, errors and the refreshed worklist reach the window through the job tray and events
+  const outcome = await core.dispatch('imports.start', { paths: picked.filePaths }, { transport: 'electron' });
   if (!outcome.ok) dialog.showErrorBox('Import failed', outcome.error.message);
 }
 

@@ -14,6 +14,8 @@ import { scoringResumer } from '../engine/scoring';
 import { createTrainingService } from '../training/service';
 import type { FeatureProvider } from '../training/features';
 import { createReviewServices, type ReviewServices } from '../review/services';
+import { createImportService, type ImportService } from '../imports/service';
+import { uploadsDir } from '../imports/upload';
 import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
@@ -21,6 +23,7 @@ import { auditHandlers } from './handlers/audit';
 import { reportHandlers } from './handlers/reports';
 import { ReportsService, workerDecoder } from '../reports/service';
 import { engineHandlers } from './handlers/engine';
+import { importHandlers } from './handlers/imports';
 import { jobHandlers } from './handlers/jobs';
 import { modelHandlers } from './handlers/models';
 import { trainingHandlers } from './handlers/training';
@@ -61,6 +64,8 @@ export interface Core {
   readonly workers: WorkerSupervisor;
   /** the viewer's decoded frames and anomaly maps (binary routes served by both hosts) */
   readonly review: ReviewServices;
+  /** DICOM import jobs (the web host's upload route starts them too) */
+  readonly imports: ImportService;
   /** Cancels the work in flight, stops the workers and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -96,7 +101,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       events,
       features: options.features ?? engineFeatureProvider(engine),
     });
-    jobs.recover({ train: training.resumer, score: scoringResumer(engine) });
+    const imports = createImportService({ store, jobs, events, uploadsRoot: uploadsDir(options.dataDir) });
+    jobs.recover({ train: training.resumer, score: scoringResumer(engine), import: imports.resumer });
 
     const reports = new ReportsService({ store, jobs, decode: workerDecoder(workers), normscopeVersion: packageVersion() });
 
@@ -111,6 +117,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         database: () => ({ schemaVersion: store.schemaVersion, integrity: store.integrity }),
       }),
       ...jobHandlers(jobs),
+      ...importHandlers(imports),
       ...settingsHandlers(store),
       ...trainingHandlers(store, training),
       ...modelHandlers(store),
@@ -131,6 +138,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       jobs,
       workers,
       review,
+      imports,
       close: () => (closed ??= review.dispose().then(() => shutDown(jobs, workers, store))),
     };
   } catch (err) {

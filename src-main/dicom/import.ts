@@ -65,10 +65,25 @@ export interface ImportOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
   limits?: Partial<ImportLimits>;
+  /**
+   * 'copy' (default) stores each file in the content store; 'reference'
+   * records the file's absolute path instead and leaves it where it is (zip
+   * entries have no path of their own and are always copied).
+   */
+  mode?: 'copy' | 'reference';
+  /** called once per newly stored instance with its Study Instance UID (for the worklist and the audit trail) */
+  onInserted?: (studyUid: string) => void;
 }
 
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 const FIRST_HEADER_READ = 256 * 1024;
+
+/** Where an instance's bytes live: a content-store copy (sha256), or the original file (sourcePath). */
+interface StoredFile {
+  sha256: string | null;
+  sourcePath: string | null;
+  size: number;
+}
 
 /** One thing to import: a file on disk, or an entry of a zip archive. */
 type Unit =
@@ -345,7 +360,7 @@ function isoTime(value: string | undefined): string | null {
 /** The store rows for one instance; the header summary minus patient fields goes to `attributes` for the viewer. */
 function toUpsert(
   h: DicomHeader,
-  file: { sha256: string; size: number },
+  file: StoredFile,
   frameOfReferenceUid: string | undefined,
 ): InstanceUpsert {
   const sex =
@@ -391,6 +406,7 @@ function toUpsert(
       columns: h.columns,
       transferSyntaxUid: h.transferSyntaxUid,
       fileSha256: file.sha256,
+      sourcePath: file.sourcePath,
       fileSize: file.size,
       attributes: attributes as unknown as Record<string, unknown>,
     },
@@ -462,6 +478,10 @@ export async function importDicom(
   const fileInUse = store.db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM instances WHERE file_sha256 = ? LIMIT 1',
   );
+  const pathReferenced = store.db.prepare<[string], { one: number }>(
+    'SELECT 1 AS one FROM instances WHERE source_path = ? LIMIT 1',
+  );
+  const reference = options.mode === 'reference';
   const started = performance.now();
   const progress: ImportProgress = {
     filesDone: 0,
@@ -487,9 +507,15 @@ export async function importDicom(
       try {
         let header: DicomHeader;
         let frameOfReference: string | undefined;
-        let file: { sha256: string; size: number };
+        let file: StoredFile;
         if (unit.kind === 'file') {
-          const { parsed } = await parseFileHeader(unit.path, limits);
+          const sourcePath = resolve(unit.path);
+          // a referenced file already in place needs no header read: resuming a large import stays cheap
+          if (reference && pathReferenced.get(sourcePath)) {
+            progress.existing++;
+            continue;
+          }
+          const { parsed, fileSize } = await parseFileHeader(unit.path, limits);
           header = parsed.header;
           frameOfReference = parsed.dataSet.string('x00200052');
           requireIdentity(header, label);
@@ -497,7 +523,11 @@ export async function importDicom(
             progress.existing++;
             continue;
           }
-          file = await store.files.putFile(unit.path);
+          if (reference) file = { sha256: null, sourcePath, size: fileSize };
+          else {
+            const copied = await store.files.putFile(unit.path);
+            file = { ...copied, sourcePath: null };
+          }
         } else {
           const bytes = await readZipEntry(zipCursor, unit, limits);
           const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
@@ -508,12 +538,14 @@ export async function importDicom(
             progress.existing++;
             continue;
           }
-          file = await store.files.put(bytes);
+          file = { ...(await store.files.put(bytes)), sourcePath: null };
         }
-        storedSha = file.sha256;
+        storedSha = file.sha256 ?? undefined;
         const outcome = store.studies.upsertInstance(toUpsert(header, file, frameOfReference));
-        if (outcome === 'inserted') progress.imported++;
-        else progress.existing++;
+        if (outcome === 'inserted') {
+          progress.imported++;
+          options.onInserted?.(header.studyInstanceUid);
+        } else progress.existing++;
       } catch (err) {
         // the file may have been stored just before the database refused it: drop it unless another instance uses it
         if (storedSha && !fileInUse.get(storedSha))

@@ -26,6 +26,8 @@ export interface WebHostOptions {
   port?: number;
   /** binary routes served beside the page (decoded frames, anomaly maps), behind the same token */
   resources?: BinaryResources;
+  /** `POST /upload` (files dropped into a browser, src-main/imports/upload.ts), behind the same token */
+  upload?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface WebHost {
@@ -114,6 +116,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}`);
     if (!isLocal(req)) return sendPlain(res, 403, 'Forbidden: foreign Origin or Host');
     if (!hasToken(req, url)) return sendPlain(res, 401, 'Unauthorized: open the URL printed by `normscope serve`');
+    if (req.method === 'POST' && url.pathname === '/upload' && options.upload) {
+      return void options.upload(req, res).catch((err: unknown) => {
+        console.error('web host: upload failed:', err);
+        if (!res.headersSent) sendPlain(res, 500, 'Internal error');
+        else res.destroy();
+      });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendPlain(res, 405, 'Method not allowed');
     serve(req, res, url).catch((err: unknown) => {
       console.error('web host: serving a file failed:', err);

@@ -21,6 +21,8 @@ import {
 import { throttleProgress, type ProgressReporter, type ThrottledProgress } from './progress';
 
 export interface JobContext {
+  /** the job's id (the same after a pause or a restart): what the run's records refer to */
+  jobId: string;
   /** aborts when the job is cancelled, paused or the app shuts down; its `reason` is a `Cancelled` NormscopeError */
   signal: AbortSignal;
   progress: ProgressReporter;
@@ -351,6 +353,7 @@ export class JobManager {
     record.attempt = attempt;
     record.stopRequest = null;
     const ctx: JobContext = {
+      jobId: record.info.id,
       signal: controller.signal,
       progress,
       checkpoint: (data) => {

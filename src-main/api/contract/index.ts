@@ -9,6 +9,7 @@ import { appMethods } from './app';
 import { auditMethods } from './audit';
 import { reportMethods } from './reports';
 import { engineMethods } from './engine';
+import { importMethods } from './imports';
 import { jobEvents, jobMethods } from './jobs';
 import { modelMethods } from './models';
 import { settingsMethods } from './settings';
@@ -19,6 +20,7 @@ import { studiesEvents, studiesMethods } from './studies';
 export const methods = {
   ...appMethods,
   ...jobMethods,
+  ...importMethods,
   ...settingsMethods,
   ...trainingMethods,
   ...modelMethods,
@@ -58,6 +60,7 @@ export function isEventName(name: unknown): name is EventName {
 
 export * from './app';
 export * from './jobs';
+export * from './imports';
 export * from './settings';
 export * from './training';
 export * from './models';

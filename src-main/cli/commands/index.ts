@@ -9,6 +9,7 @@ import { register as registerBackbone } from './backbone';
 import { register as registerReport } from './report';
 import { register as registerDicom } from './dicom';
 import { register as registerEvaluate } from './evaluate';
+import { register as registerImport } from './import';
 import { register as registerModels } from './models';
 import { register as registerScore } from './score';
 import { register as registerServe } from './serve';
@@ -20,6 +21,7 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerBackbone,
   registerScore,
   registerEvaluate,
+  registerImport,
   registerTrain,
   registerModels,
   registerAudit,

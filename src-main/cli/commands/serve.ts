@@ -10,6 +10,7 @@ import { NormscopeError } from '../../api/errors';
 import { createCore } from '../../core';
 import { builtRendererDir } from '../../core/package-info';
 import { startWebHost } from '../../host/web-host';
+import { createUploadRoute } from '../../imports/upload';
 import { dataDirFrom, dataDirOption, parsePort } from '../options';
 
 /** Overrides the renderer folder (tests serve a stand-in page; development a custom build). */
@@ -38,7 +39,8 @@ async function serve(opts: ServeOptions): Promise<void> {
     );
   }
   const core = await createCore({ dataDir: dataDirFrom(opts), host: 'web' });
-  const webHost = await startWebHost({ dispatch: core.dispatch, events: core.events, rendererDir, port: opts.port, resources: core.review.resources }).catch(
+  const upload = createUploadRoute({ imports: core.imports, dataDir: core.dataDir });
+  const webHost = await startWebHost({ dispatch: core.dispatch, events: core.events, rendererDir, port: opts.port, resources: core.review.resources, upload }).catch(
     async (err: unknown) => {
       await core.close();
       throw new NormscopeError('Unavailable', `cannot listen on 127.0.0.1:${opts.port ?? 0}: ${(err as Error).message}`);
