@@ -4,6 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { backboneModelPath } from '../../../src-main/engine/backbone-manifest';
 import { importBackbone } from '../../../src-main/engine/backbones';
 import { probeBackbone } from '../../../src-main/ml/backbone/probe';
+import { buildArGraph } from '../../../src-main/ml/ar/graph';
+import { parseArConfig } from '../../../src-main/ml/ar/config';
+import { initArWeights } from '../../../src-main/ml/ar/weights';
 import { buildStandInBackbone } from '../../../src-main/ml/backbone/standin';
 import { DATA_LOCATION_EXTERNAL, decodeModel, encodeModel } from '../../../src-main/ml/onnx/proto';
 import { sha256Hex } from '../../../src-main/store/content-store';
@@ -71,7 +74,7 @@ describe('backbone import', () => {
     expect(imported.backbone.manifest).toMatchObject({ prefixTokens: 0, grid: 28, embedDim: 32 });
   });
 
-  it('refuses a garbage file and a text file renamed .onnx, and records nothing', async () => {
+  it('refuses a garbage file, a text file renamed .onnx and a non-ViT model, and records nothing', async () => {
     t = await engineTestCore();
     const garbage = join(t.dir, 'garbage.onnx');
     await writeFile(
@@ -86,6 +89,15 @@ describe('backbone import', () => {
       expect(!outcome.ok && outcome.error.message).toMatch(/not an ONNX model/);
       expect(t.core.store.files.has(sha256Hex(await readFile(path)))).toBe(false);
     }
+    // a valid ONNX model that is not an image ViT: the AR model itself (32-channel input)
+    const config = parseArConfig({ inChannels: 32, hidden: 4, layers: 2, dilations: [1] });
+    const notVit = join(t.dir, 'ar-model.onnx');
+    await writeFile(notVit, buildArGraph(config, initArWeights(config, 1)));
+    const nonVit = await t.core.dispatch('backbones.import', { path: notVit }, ctx);
+    expect(nonVit).toMatchObject({ ok: false, error: { name: 'InvalidRequest' } });
+    expect(!nonVit.ok && nonVit.error.message).toMatch(
+      /takes 32 image channels; a DINO-style backbone takes 3/,
+    );
     expect(t.core.store.models.listBackbones()).toEqual([]);
     expect(await t.core.dispatch('app.status', {}, ctx)).toMatchObject({
       ok: true,

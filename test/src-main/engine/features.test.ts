@@ -5,6 +5,7 @@ import {
   featureCacheStats,
   getFrameFeatures,
 } from '../../../src-main/engine/features';
+import { engineFeatureProvider } from '../../../src-main/engine/feature-provider';
 import { extractFrameFeatures } from '../../../src-main/engine/frame-features';
 import { backboneManifest } from '../../../src-main/engine/backbone-manifest';
 import { closeSession, createSession } from '../../../src-main/ml/onnx/session';
@@ -94,6 +95,16 @@ describe('feature extraction and the feature cache', () => {
       },
     );
     expect(byPath.computed).toBe(0);
+
+    // training reads the same cache through its FeatureProvider interface
+    const provider = engineFeatureProvider(t.core)(backbone, DEFAULT_PREPROCESSING);
+    const viaProvider = await provider.get({
+      studyUid: study.study.studyUid,
+      sopInstanceUid: instances[2]!.sopInstanceUid,
+      frame: 0,
+    });
+    expect(viaProvider).toEqual(first.frames[2]!.features);
+    expect(t.workerTasks.slice(tasksBefore)).toEqual(['engine.features']);
   });
 
   it('keys the cache by preprocessing too, reports its size and empties it on clear', async () => {
