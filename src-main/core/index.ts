@@ -20,6 +20,9 @@ import { openStore, type Store } from '../store/store';
 import { detectProviders } from './execution-provider';
 import { appHandlers } from './handlers/app';
 import { auditHandlers } from './handlers/audit';
+import { pacsHandlers } from './handlers/pacs';
+import { createPacsService } from '../pacs/service';
+import { keyFileSecretStore, type SecretStore } from '../pacs/secret-store';
 import { reportHandlers } from './handlers/reports';
 import { ReportsService, workerDecoder } from '../reports/service';
 import { engineHandlers } from './handlers/engine';
@@ -49,6 +52,8 @@ export interface CoreOptions {
   maxWorkers?: number;
   /** the feature cache training reads (tests pass their own); without one training is refused */
   features?: FeatureProvider;
+  /** where PACS secrets are sealed: the Electron shell passes its OS-keychain store; default the AES-GCM key file */
+  secrets?: SecretStore;
 }
 
 export interface Core {
@@ -95,6 +100,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     // nothing resumes a job interrupted by the last exit until a domain registers a resumer
     // for its kind here; without one the job is marked failed rather than left "running"
     const engine = { store, workers, jobs, events };
+    const pacs = createPacsService({ ...engine, secrets: options.secrets ?? keyFileSecretStore(options.dataDir) });
     const training = createTrainingService({
       store,
       jobs,
@@ -102,7 +108,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       features: options.features ?? engineFeatureProvider(engine),
     });
     const imports = createImportService({ store, jobs, events, uploadsRoot: uploadsDir(options.dataDir) });
-    jobs.recover({ train: training.resumer, score: scoringResumer(engine), import: imports.resumer });
+    jobs.recover({ train: training.resumer, retrieve: pacs.resumer, score: scoringResumer(engine), import: imports.resumer });
 
     const reports = new ReportsService({ store, jobs, decode: workerDecoder(workers), normscopeVersion: packageVersion() });
 
@@ -126,6 +132,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...auditHandlers(store),
       ...reportHandlers(reports, jobs),
       ...engineHandlers(engine),
+      ...pacsHandlers(pacs, jobs),
     };
 
     let closed: Promise<void> | null = null;

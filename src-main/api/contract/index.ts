@@ -12,6 +12,7 @@ import { engineMethods } from './engine';
 import { importMethods } from './imports';
 import { jobEvents, jobMethods } from './jobs';
 import { modelMethods } from './models';
+import { pacsMethods } from './pacs';
 import { settingsMethods } from './settings';
 import { trainingEvents, trainingMethods } from './training';
 import { reviewMethods } from './review';
@@ -29,6 +30,7 @@ export const methods = {
   ...auditMethods,
   ...reportMethods,
   ...engineMethods,
+  ...pacsMethods,
 } as const;
 
 export const events = {
@@ -69,3 +71,4 @@ export * from './review';
 export * from './audit';
 export * from './reports';
 export * from './engine';
+export * from './pacs';

@@ -1,0 +1,227 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBus } from '../../../src-main/api/event-bus';
+import { dicomInfo } from '../../../src-main/dicom/info';
+import { JobManager } from '../../../src-main/jobs/job-manager';
+import { generatePhantomStudy } from '../../../src-main/ml/phantom/study';
+import { writePhantomDicomSeries } from '../../../src-main/ml/phantom/dicom-writer';
+import { keyFileSecretStore } from '../../../src-main/pacs/secret-store';
+import { PacsService } from '../../../src-main/pacs/service';
+import { openStore, type Store } from '../../../src-main/store/store';
+import { ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type OrthancServer } from './orthanc';
+
+let orthanc: OrthancServer;
+let scratch: string;
+/** sha256 of each uploaded instance's stored values, by SOP Instance UID */
+const originalHashes = new Map<string, string[]>();
+const studies: Array<{ studyUid: string; sopUids: string[] }> = [];
+
+beforeAll(async () => {
+  orthanc = await startOrthanc();
+  scratch = await mkdtemp(join(tmpdir(), 'normscope-pacs-test-'));
+  const patients = [
+    {
+      patientId: 'PACS-001',
+      patientName: 'Doe^Jane',
+      studyDate: '20250102',
+      accessionNumber: 'ACC1',
+    },
+    {
+      patientId: 'PACS-002',
+      patientName: 'Roe^Rick',
+      studyDate: '20250310',
+      accessionNumber: 'ACC2',
+    },
+  ];
+  for (const [index, patient] of patients.entries()) {
+    const study = generatePhantomStudy({
+      seed: 40 + index,
+      slices: 6,
+      size: 64,
+      lesions: index === 1,
+    });
+    const written = await writePhantomDicomSeries(join(scratch, patient.patientId), study, patient);
+    for (const [i, file] of written.files.entries()) {
+      const bytes = await readFile(file);
+      await orthanc.upload(bytes);
+      originalHashes.set(
+        written.sopInstanceUids[i]!,
+        (await dicomInfo(bytes, file)).frames.map((f) => f.sha256),
+      );
+    }
+    studies.push({ studyUid: written.studyInstanceUid, sopUids: written.sopInstanceUids });
+  }
+}, 40_000);
+
+afterAll(async () => {
+  await orthanc?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+interface Harness {
+  store: Store;
+  jobs: JobManager;
+  pacs: PacsService;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+async function harness(): Promise<Harness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'normscope-pacs-data-'));
+  const store = openStore({ dataDir });
+  const jobs = new JobManager({ events: new EventBus(), persistence: store.jobs });
+  const pacs = new PacsService({
+    store,
+    jobs,
+    secrets: keyFileSecretStore(dataDir),
+    tuning: { backoffMs: 20 },
+  });
+  return {
+    store,
+    jobs,
+    pacs,
+    dataDir,
+    async close() {
+      await jobs.shutdown(2_000);
+      store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function saveOrthanc(pacs: PacsService, password = ORTHANC_PASSWORD): string {
+  return pacs.saveEndpoint({
+    name: 'Orthanc',
+    baseUrl: orthanc.dicomWebRoot,
+    auth: { kind: 'basic', username: ORTHANC_USER, password },
+  }).id;
+}
+
+function storedCount(store: Store): number {
+  return store.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM instances').get()!.n;
+}
+
+describe('PACS over DICOMweb against a real Orthanc', () => {
+  it('tests a connection: the right credentials connect, wrong ones are refused in words', async () => {
+    const h = await harness();
+    try {
+      const ok = await h.pacs.testConnection({ endpointId: saveOrthanc(h.pacs) });
+      expect(ok.ok).toBe(true);
+      expect(ok.message).toMatch(/^Connected/);
+      const wrong = h.pacs.saveEndpoint({
+        name: 'Wrong',
+        baseUrl: orthanc.dicomWebRoot,
+        auth: { kind: 'basic', username: ORTHANC_USER, password: 'not-the-password' },
+      });
+      const refused = await h.pacs.testConnection({ endpointId: wrong.id });
+      expect(refused).toMatchObject({ ok: false, errorName: 'Refused' });
+      expect(refused.message).toMatch(/refused the credentials \(HTTP 401\)/);
+      expect(refused.message).not.toContain('not-the-password');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('queries studies by patient ID, name, date range, modality and accession', async () => {
+    const h = await harness();
+    try {
+      const target = { endpointId: saveOrthanc(h.pacs) };
+      const all = await h.pacs.query(target, {});
+      expect(all.map((s) => s.studyUid).sort()).toEqual(studies.map((s) => s.studyUid).sort());
+      const byId = await h.pacs.query(target, { patientId: 'PACS-002' });
+      expect(byId).toHaveLength(1);
+      expect(byId[0]).toMatchObject({
+        studyUid: studies[1]!.studyUid,
+        patientName: 'Roe^Rick',
+        modalities: ['MR'],
+        localInstances: 0,
+      });
+      expect(byId[0]!.instanceCount).toBe(6);
+      expect((await h.pacs.query(target, { patientName: 'Doe' })).map((s) => s.studyUid)).toEqual([
+        studies[0]!.studyUid,
+      ]);
+      expect((await h.pacs.query(target, { dateFrom: '20250301' })).map((s) => s.studyUid)).toEqual(
+        [studies[1]!.studyUid],
+      );
+      expect(
+        (await h.pacs.query(target, { dateFrom: '20250101', dateTo: '20250201' })).map(
+          (s) => s.studyUid,
+        ),
+      ).toEqual([studies[0]!.studyUid]);
+      expect(await h.pacs.query(target, { modality: 'CT' })).toEqual([]);
+      expect(
+        (await h.pacs.query(target, { accessionNumber: 'ACC1' })).map((s) => s.studyUid),
+      ).toEqual([studies[0]!.studyUid]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('retrieves studies with the same pixels; a cancelled retrieval resumes without duplicates', async () => {
+    const h = await harness();
+    try {
+      const target = { endpointId: saveOrthanc(h.pacs) };
+      const uids = studies.map((s) => s.studyUid);
+      // cancel once three instances are in: the next run must fetch only the rest
+      const first = h.pacs.startRetrieve(target, uids);
+      const firstOutcome = first.result.then(
+        () => 'finished',
+        (err: Error) => err.name,
+      );
+      while (storedCount(h.store) < 3 && ['queued', 'running'].includes(h.jobs.get(first.id).state))
+        await new Promise((r) => setTimeout(r, 5));
+      h.jobs.cancel(first.id);
+      expect(await firstOutcome).toBe('Cancelled');
+      const afterCancel = storedCount(h.store);
+      expect(afterCancel).toBeGreaterThanOrEqual(3);
+      expect(afterCancel).toBeLessThan(12);
+
+      const second = await h.pacs.startRetrieve(target, uids).result;
+      expect(storedCount(h.store)).toBe(12);
+      const skipped = second.studies.reduce((n, s) => n + s.skipped, 0);
+      const retrieved = second.studies.reduce((n, s) => n + s.retrieved, 0);
+      expect(skipped).toBe(afterCancel);
+      expect(retrieved).toBe(12 - afterCancel);
+      expect(second.studies.every((s) => s.complete && s.failed.length === 0)).toBe(true);
+      expect(second.scoring).toBeNull();
+
+      for (const study of studies) {
+        const detail = h.store.studies.getStudy(study.studyUid)!;
+        const instances = detail.series.flatMap((s) => s.instances);
+        expect(instances.map((i) => i.sopInstanceUid).sort()).toEqual([...study.sopUids].sort());
+        for (const instance of instances) {
+          // retrieved files are always copied into the content store
+          expect(instance.fileSha256).not.toBeNull();
+          const bytes = await h.store.files.read(instance.fileSha256!);
+          const hashes = (await dicomInfo(bytes, instance.sopInstanceUid)).frames.map(
+            (f) => f.sha256,
+          );
+          expect(hashes).toEqual(originalHashes.get(instance.sopInstanceUid));
+        }
+      }
+      const audited = h.store.db
+        .prepare<[], { n: number }>(
+          "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'pacs.retrieve'",
+        )
+        .get()!.n;
+      expect(audited).toBeGreaterThanOrEqual(3);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('says why a retrieval was not auto-scored when no model is active', async () => {
+    const h = await harness();
+    try {
+      h.pacs.updateOptions({ autoScore: true });
+      const summary = await h.pacs.startRetrieve({ endpointId: saveOrthanc(h.pacs) }, [
+        studies[0]!.studyUid,
+      ]).result;
+      expect(summary.scoring).toMatch(/^not scored: /);
+    } finally {
+      await h.close();
+    }
+  });
+});
