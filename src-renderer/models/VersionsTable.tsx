@@ -26,7 +26,7 @@ export function VersionsTable(props: {
     return <Typography color="text.secondary">No model versions yet: train one on the Training page or import a bundle.</Typography>;
   }
   return (
-    <Table size="small" aria-label="Model versions">
+    <Table size="small" aria-label="Model versions" sx={{ "& th": { whiteSpace: "nowrap" } }}>
       <TableHead>
         <TableRow>
           <TableCell padding="checkbox">Compare</TableCell>

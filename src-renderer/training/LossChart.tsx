@@ -41,7 +41,7 @@ export function LossChart({ runs, height = 260, title }: { runs: LabelledCurves[
         yAxis={[{ label: 'Mean squared feature error', width: 64 }]}
         series={series}
         // validation lines dashed, in their run's colour
-        sx={{ '& .MuiLineElement-root[data-series^="val-"]': { strokeDasharray: '6 4' } }}
+        sx={{ '& .MuiLineChart-line[data-series^="val-"]': { strokeDasharray: '6 4' } }}
       />
     </figure>
   );
