@@ -5,6 +5,7 @@
  * LRU cache, so scrolling back over a series costs no decode; concurrent
  * requests for the same frame share one decode.
  */
+import { existsSync } from 'node:fs';
 import type { FrameHeader, PixelDtype } from '../../src-common/imaging/frame-format';
 import { encodeFrameMessage } from '../../src-common/imaging/frame-format';
 import { NormscopeError } from '../api/errors';
@@ -118,7 +119,16 @@ export class FrameService {
       throw new NormscopeError('NotFound', `frame ${frame} does not exist (the instance has ${row.frames})`);
     }
     if (row.file_sha256 !== null && this.store.files.has(row.file_sha256)) return this.store.files.pathOf(row.file_sha256);
-    if (row.source_path !== null) return row.source_path;
+    if (row.source_path !== null) {
+      // imported in place (importMode 'reference'): the user's file may have moved since
+      if (!existsSync(row.source_path)) {
+        throw new NormscopeError(
+          'NotFound',
+          `the file this instance was imported from is gone: ${row.source_path} (moved or deleted after a reference-mode import; put it back or import it again)`,
+        );
+      }
+      return row.source_path;
+    }
     throw new NormscopeError('NotFound', 'the file of that instance is missing from the content store');
   }
 }
