@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { NormscopeError } from '../api/errors';
 import { readSettings } from '../core/handlers/settings';
 import { throwIfCancelled } from '../jobs/cancellation';
@@ -81,17 +82,29 @@ function cacheOf(store: Store): FeatureCacheRepository {
   return repository;
 }
 
+/** sha256 of files referenced in place, by path, while their size and modification time stay the same */
+const MAX_HASHED_FILES = 100_000;
+const hashedFiles = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+
 async function hashFile(path: string): Promise<string> {
+  const failed = (err: unknown): NormscopeError =>
+    new NormscopeError('Unavailable', `cannot read DICOM file ${path}: ${(err as Error).message}`);
+  const info = await stat(path).catch((err: unknown) => {
+    throw failed(err);
+  });
+  const known = hashedFiles.get(path);
+  if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known.sha256;
   const hash = createHash('sha256');
   try {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   } catch (err) {
-    throw new NormscopeError(
-      'Unavailable',
-      `cannot read DICOM file ${path}: ${(err as Error).message}`,
-    );
+    throw failed(err);
   }
-  return hash.digest('hex');
+  const sha256 = hash.digest('hex');
+  // bounded: forgetting only costs a re-hash
+  if (hashedFiles.size >= MAX_HASHED_FILES) hashedFiles.clear();
+  hashedFiles.set(path, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
+  return sha256;
 }
 
 /** The file's path and the sha256 of its bytes (hashed when referenced in place, since it may have changed). */
