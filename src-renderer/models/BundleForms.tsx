@@ -13,6 +13,7 @@ import { useState } from 'react';
 import type { ModelVersionInfo } from '../../src-main/api/contract';
 import { useApi } from '../api/hooks';
 import { useNotifier } from '../components/Notifications';
+import { useReviewSession } from '../review/session';
 
 export function BundleForms({ versions, onImported }: { versions: readonly ModelVersionInfo[]; onImported(): void }) {
   const api = useApi();
@@ -23,11 +24,13 @@ export function BundleForms({ versions, onImported }: { versions: readonly Model
   const [file, setFile] = useState('');
   const [busy, setBusy] = useState(false);
   const chosen = exportId || versions.at(-1)?.id || '';
+  const reviewerId = useReviewSession().reviewer?.id;
+  const actor = reviewerId ? { reviewerId } : {};
 
   const doExport = async () => {
     setBusy(true);
     try {
-      const written = await api.call('models.export', { id: chosen, out, overwrite });
+      const written = await api.call('models.export', { id: chosen, out, overwrite, ...actor });
       notify(`Exported to ${written.path}`);
     } catch (error) {
       reportError('Exporting the model', error);
@@ -38,7 +41,7 @@ export function BundleForms({ versions, onImported }: { versions: readonly Model
   const doImport = async () => {
     setBusy(true);
     try {
-      const model = await api.call('models.import', { file });
+      const model = await api.call('models.import', { file, ...actor });
       notify(`Imported ${model.name}`);
       onImported();
     } catch (error) {

@@ -19,6 +19,7 @@ import { useNotifier } from '../components/Notifications';
 import { BundleForms } from '../models/BundleForms';
 import { CompareVersions } from '../models/CompareVersions';
 import { VersionsTable } from '../models/VersionsTable';
+import { useReviewSession } from '../review/session';
 import { useAppStatus } from '../status/AppStatusProvider';
 import { availableProvidersText, providerLabel } from '../status/labels';
 import { SectionPage } from './SectionPage';
@@ -31,11 +32,34 @@ function Heading({ id, children }: { id: string; children: string }) {
   );
 }
 
-function activationMessage(result: Result<'models.activate'>): string {
-  const stale = result.studiesScoredByOtherVersions;
+/** After an activation: studies still scored by other versions keep those scores until the user rescores them. */
+function RescoreOffer({ activation, onDone }: { activation: Result<'models.activate'>; onDone(): void }) {
+  const api = useApi();
+  const { notify, reportError } = useNotifier();
+  const stale = activation.studiesScoredByOtherVersions;
+  const rescore = async () => {
+    try {
+      await api.call('scoring.start', { studyUids: 'unscored', modelVersionId: activation.model.id });
+      notify(`Rescoring with ${activation.model.name}: follow it in the job tray`);
+      onDone();
+    } catch (error) {
+      reportError('Starting the rescoring', error);
+    }
+  };
   return (
-    `${result.model.name} is now active.` +
-    (stale > 0 ? ` ${stale} ${stale === 1 ? 'study keeps its score' : 'studies keep their scores'} from other versions until rescored.` : '')
+    <Alert
+      severity="info"
+      sx={{ my: 1 }}
+      onClose={onDone}
+      action={
+        <Button color="inherit" size="small" onClick={() => void rescore()}>
+          Rescore
+        </Button>
+      }
+    >
+      {stale} {stale === 1 ? 'study keeps its score' : 'studies keep their scores'} from earlier versions: scores always name the
+      version that made them. Rescore {stale === 1 ? 'it' : 'them'} with {activation.model.name}?
+    </Alert>
   );
 }
 
@@ -46,6 +70,8 @@ function ModelRegistry() {
   const versions = useResource('models.list', {});
   const [compared, setCompared] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const [activation, setActivation] = useState<Result<'models.activate'> | null>(null);
+  const reviewerId = useReviewSession().reviewer?.id;
   useEvent('jobs.updated', (job) => {
     if (job.kind === 'train' && job.state === 'succeeded') versions.reload();
   });
@@ -54,7 +80,8 @@ function ModelRegistry() {
     setBusy(true);
     try {
       const result = await call();
-      notify(activationMessage(result));
+      notify(`${result.model.name} is now active`);
+      setActivation(result.studiesScoredByOtherVersions > 0 ? result : null);
       versions.reload();
       status.reload();
     } catch (error) {
@@ -63,8 +90,8 @@ function ModelRegistry() {
       setBusy(false);
     }
   };
-  const activate = (v: ModelVersionInfo) => change(`Activating ${v.name}`, () => api.call('models.activate', { id: v.id }));
-  const rollback = () => change('Rolling back', () => api.call('models.rollback', {}));
+  const activate = (v: ModelVersionInfo) => change(`Activating ${v.name}`, () => api.call('models.activate', { id: v.id, ...(reviewerId ? { reviewerId } : {}) }));
+  const rollback = () => change('Rolling back', () => api.call('models.rollback', reviewerId ? { reviewerId } : {}));
   const list = versions.data ?? [];
 
   return (
@@ -77,6 +104,7 @@ function ModelRegistry() {
           </Button>
         </Box>
         {versions.error && <Alert severity="error">Could not load the model versions: {versions.error.message}</Alert>}
+        {activation && <RescoreOffer activation={activation} onDone={() => setActivation(null)} />}
         <VersionsTable
           versions={list}
           compared={compared}

@@ -14,6 +14,7 @@ import type { Result, TrainingProgress } from '../../src-main/api/contract';
 import { toNormscopeError } from '../api/error-value';
 import { useApi, useEvent, useResource } from '../api/hooks';
 import { useNotifier } from '../components/Notifications';
+import { useReviewSession } from '../review/session';
 import { NormalsPicker } from '../training/NormalsPicker';
 import { PastRuns } from '../training/PastRuns';
 import { RecipeFields } from '../training/RecipeFields';
@@ -37,6 +38,7 @@ function StartForm({
   const [errors, setErrors] = useState<DraftErrors>({});
   const [refusal, setRefusal] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const reviewerId = useReviewSession().reviewer?.id;
   const change = (patch: Partial<TrainingDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const submit = async (event: FormEvent) => {
@@ -50,7 +52,7 @@ function StartForm({
     setRefusal(null);
     setStarting(true);
     try {
-      const { runId } = await api.call('training.start', parsed.request);
+      const { runId } = await api.call('training.start', { ...parsed.request, ...(reviewerId ? { reviewerId } : {}) });
       notify('Training started');
       onStarted(runId);
     } catch (reason) {

@@ -42,7 +42,7 @@ function activationText(result: { model: ModelVersionInfo; studiesScoredByOtherV
   const stale = result.studiesScoredByOtherVersions;
   return (
     `active model: ${result.model.name} (${result.model.id})` +
-    (stale > 0 ? `\n${stale} stud${stale === 1 ? 'y keeps its score' : 'ies keep their scores'} from other versions until rescored (normscope score)` : '')
+    (stale > 0 ? `\n${stale} stud${stale === 1 ? 'y keeps its score' : 'ies keep their scores'} from other versions until rescored (normscope score --all-unscored)` : '')
   );
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../../src-main/core';
+import { decodeTrainCheckpoint } from '../../../src-main/ml/train/checkpoint';
 import type { FeatureProvider } from '../../../src-main/training/features';
 import { call, openCore, removeDirs, tempDataDir, waitForRun } from './core-helpers';
 import { addBackbone, addStudies, markStudies, syntheticFeatures, syntheticGrid, TINY_MODEL } from './fixtures/training-data';
@@ -131,6 +132,28 @@ describe('training through the API', () => {
     expect(core.store.files.has(stored.checkpointSha256!)).toBe(true);
     expect(await call(core, 'models.list', {})).toHaveLength(0);
     expect(core.store.audit.list().at(-1)).toMatchObject({ action: 'training.end', details: { outcome: 'failed' } });
+  });
+
+  it('fails clearly when the disk is full, keeping the last good checkpoint readable', async () => {
+    const core = await preparedCore();
+    const files = core.store.files;
+    const put = files.put.bind(files);
+    let puts = 0;
+    // the second checkpoint write hits a full disk, as the content store would report it
+    files.put = async (bytes) => {
+      puts += 1;
+      if (puts === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return put(bytes);
+    };
+    const { runId } = await call(core, 'training.start', { normals: 'all', recipe: RECIPE, model: TINY_MODEL });
+    const run = await waitForRun(core, runId);
+    expect(run.state).toBe('failed');
+    expect(run.error).toMatchObject({ name: 'Unavailable' });
+    expect(run.error!.message).toMatch(/could not write the checkpoint of epoch 2 \(ENOSPC.*last good checkpoint \(epoch 1\)/);
+    const stored = core.store.trainingRuns.get(runId)!;
+    const checkpoint = decodeTrainCheckpoint(new Uint8Array(await core.store.files.read(stored.checkpointSha256!)));
+    expect(checkpoint.epochsDone).toBe(1);
+    expect(core.store.integrity).toBe('ok');
   });
 
   it('refuses clearly: no backbone, too few normal studies', async () => {
