@@ -8,6 +8,7 @@ import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import { useEffect, useState } from 'react';
 import { StatusBar } from './components/StatusBar';
+import { ImportDropTarget } from './imports/ImportDropTarget';
 import { SECTIONS, sectionFromHash } from './sections/sections';
 import type { SectionId } from './sections/sections';
 
@@ -70,6 +71,7 @@ export function App() {
         <section.Page />
       </Box>
       <StatusBar />
+      <ImportDropTarget />
     </Box>
   );
 }

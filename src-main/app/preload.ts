@@ -3,7 +3,7 @@
  * the contract and its events, nothing else (never ipcRenderer itself).
  * `call` resolves with the result or rejects with an error value `{name, message}`.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { METHOD_NAMES } from '../api/contract';
 import type { EventMessage, Outcome } from '../api/wire';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './channels';
@@ -19,6 +19,10 @@ contextBridge.exposeInMainWorld('normscope', {
     const outcome = (await ipcRenderer.invoke(CALL_CHANNEL, method, params)) as Outcome;
     if (outcome.ok) return outcome.result;
     throw outcome.error;
+  },
+  /** where a dropped or chosen File lies on disk ('' for one that has no path), so the import reads it in place */
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
   },
   on(listener: (event: string, payload: unknown) => void): () => void {
     const forward = (_e: IpcRendererEvent, message: EventMessage): void => listener(message.event, message.payload);

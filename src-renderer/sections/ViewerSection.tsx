@@ -425,7 +425,13 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
           </Typography>
           {data.scoring ? (
             <>
-              <OverlayControls settings={overlay} onChange={setOverlay} max={data.scoring.maxImageScore} calibrated={Boolean(data.scoring.threshold)} />
+              <OverlayControls
+                settings={overlay}
+                onChange={setOverlay}
+                max={data.scoring.maxImageScore}
+                calibrated={Boolean(data.scoring.threshold)}
+                onResetThreshold={() => setOverlay((o) => ({ ...o, threshold: initialOverlay(data).threshold }))}
+              />
               <Button size="small" onClick={jumpToMostAnomalous}>Most anomalous slice (M)</Button>
             </>
           ) : (

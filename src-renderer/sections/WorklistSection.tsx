@@ -16,6 +16,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import type { WorklistEntry } from '../../src-main/api/contract';
 import { useEvent, useResource } from '../api/hooks';
+import { ImportButton } from '../imports/ImportButton';
 import { ReviewerDialog } from '../review/ReviewerDialog';
 import { ThresholdDialog } from '../review/ThresholdDialog';
 import { openStudy, setWorklistOrder, useReviewSession } from '../review/session';
@@ -45,7 +46,7 @@ function ScoreCell({ row }: { row: WorklistEntry }) {
 }
 
 function FlagCell({ row }: { row: WorklistEntry }) {
-  if (row.flagged === null) return <Typography variant="caption" color="text.secondary">{row.score === null ? '' : 'no threshold'}</Typography>;
+  if (row.flagged === null) return <Typography variant="caption" color="text.secondary" title={row.score === null ? 'not scored' : 'no threshold calibrated for this model'}>–</Typography>;
   return row.flagged ? (
     <Chip label="Flagged" color="warning" variant="filled" sx={{ height: 20, fontWeight: 700 }} />
   ) : (
@@ -102,6 +103,7 @@ export function WorklistSection() {
 
   const flaggedCount = (worklist.data ?? []).filter((r) => r.flagged).length;
   const unreviewedCount = (worklist.data ?? []).filter((r) => r.verdict === null).length;
+  const noThreshold = (worklist.data ?? []).some((r) => r.score !== null && r.flagged === null);
 
   return (
     <Box sx={{ height: '100%', display: 'flex', flexDirection: 'column', minHeight: 0 }}>
@@ -109,11 +111,13 @@ export function WorklistSection() {
         component="header"
         sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 2, py: 1, borderBottom: 1, borderColor: 'divider', flexWrap: 'wrap' }}
       >
-        <Typography variant="h1" component="h1" sx={{ mr: 1 }}>
+        <Typography variant="h1" component="h1">
           Worklist
         </Typography>
         <Typography variant="body2" color="text.secondary">
-          {worklist.data ? `${worklist.data.length} studies · ${flaggedCount} flagged · ${unreviewedCount} unreviewed` : 'Loading…'}
+          {worklist.data
+            ? `${worklist.data.length} studies · ${noThreshold ? 'no threshold calibrated' : `${flaggedCount} flagged`} · ${unreviewedCount} unreviewed`
+            : 'Loading…'}
         </Typography>
         <Box sx={{ flex: 1 }} />
         <TextField
@@ -124,7 +128,7 @@ export function WorklistSection() {
             htmlInput: { 'aria-label': 'Search studies' },
             input: { startAdornment: <InputAdornment position="start">⌕</InputAdornment> },
           }}
-          sx={{ width: 260 }}
+          sx={{ width: 210 }}
         />
         <ToggleButtonGroup
           size="small"
@@ -134,11 +138,12 @@ export function WorklistSection() {
           aria-label="Filter studies"
         >
           {(Object.keys(FILTER_LABELS) as WorklistFilter[]).map((key) => (
-            <ToggleButton key={key} value={key} sx={{ px: 1.2, py: 0.3 }}>
+            <ToggleButton key={key} value={key} sx={{ px: 1, py: 0.3 }}>
               {FILTER_LABELS[key]}
             </ToggleButton>
           ))}
         </ToggleButtonGroup>
+        <ImportButton />
         <Button variant="outlined" onClick={() => setTuning(true)}>
           Thresholds…
         </Button>

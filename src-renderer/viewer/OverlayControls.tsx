@@ -1,5 +1,6 @@
 /** The overlay's controls: on/off (O), colour map, opacity, threshold, fill or outline. */
 import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
 import FormControlLabel from '@mui/material/FormControlLabel';
 import MenuItem from '@mui/material/MenuItem';
 import Slider from '@mui/material/Slider';
@@ -22,6 +23,7 @@ export function OverlayControls({
   onChange,
   max,
   calibrated,
+  onResetThreshold,
 }: {
   settings: OverlaySettings;
   onChange: (settings: OverlaySettings) => void;
@@ -29,6 +31,8 @@ export function OverlayControls({
   max: number;
   /** whether the threshold came from a saved calibration */
   calibrated: boolean;
+  /** back to the model's threshold (or the uncalibrated default) */
+  onResetThreshold: () => void;
 }) {
   const set = (patch: Partial<OverlaySettings>) => onChange({ ...settings, ...patch });
   const step = max > 0 ? max / 500 : 0.001;
@@ -57,9 +61,14 @@ export function OverlayControls({
         onChange={(_e, v) => set({ opacity: v as number })}
         size="small"
       />
-      <Typography id="overlay-threshold" variant="caption" color="text.secondary">
-        Threshold {settings.threshold.toFixed(3)} {calibrated ? '(calibrated)' : '(uncalibrated: half the top score)'}
-      </Typography>
+      <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between' }}>
+        <Typography id="overlay-threshold" variant="caption" color="text.secondary">
+          Threshold {settings.threshold.toFixed(3)} {calibrated ? '(calibrated)' : '(uncalibrated: half the top score)'}
+        </Typography>
+        <Button size="small" onClick={onResetThreshold} sx={{ minWidth: 0, py: 0 }}>
+          Reset
+        </Button>
+      </Box>
       <Slider
         aria-labelledby="overlay-threshold"
         data-testid="threshold-slider"

@@ -5,6 +5,8 @@
  */
 import Box from '@mui/material/Box';
 
+const BAR_MAX_PX = 34;
+
 export function ScoreStrip({
   scores,
   current,
@@ -33,8 +35,8 @@ export function ScoreStrip({
           title={score === null ? `slice ${k + 1}: not scored` : `slice ${k + 1}: ${score.toFixed(3)}`}
           sx={{
             flex: 1,
-            minWidth: 1,
-            height: `${Math.max(4, (100 * (score ?? 0)) / max)}%`,
+            minWidth: '1px',
+            height: Math.max(2, Math.round((BAR_MAX_PX * (score ?? 0)) / max)),
             cursor: 'pointer',
             bgcolor: score === null ? '#2a3038' : threshold !== null && score >= threshold ? '#e0b062' : '#4f6b80',
             outline: k === current ? '2px solid #fff' : undefined,

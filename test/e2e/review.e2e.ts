@@ -131,6 +131,9 @@ describe("a radiologist's reading session", () => {
     await settled();
     expect(await colouredPixels()).toBe(0);
     await page.keyboard.press('o');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await settled();
+    expect(await colouredPixels()).toBe(atDefault);
   });
 
   it('records a verdict by keyboard and finds it in the worklist and the database', async () => {
@@ -174,6 +177,7 @@ describe("a radiologist's reading session", () => {
     await dialog.getByText(/Saved threshold version/).waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => page.locator('tr[data-study-uid]').first().textContent()).toContain('Flagged');
+    await screenshot(page, 'review-worklist-flagged');
     const store = openStore({ dataDir: app.dataDir });
     try {
       expect(store.thresholds.history(fixture.modelVersionId)).toHaveLength(1);
