@@ -11,6 +11,7 @@ import { register as registerDicom } from './dicom';
 import { register as registerEvaluate } from './evaluate';
 import { register as registerImport } from './import';
 import { register as registerModels } from './models';
+import { register as registerPacs } from './pacs';
 import { register as registerScore } from './score';
 import { register as registerServe } from './serve';
 import { register as registerTrain } from './train';
@@ -25,5 +26,6 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerTrain,
   registerModels,
   registerAudit,
+  registerPacs,
   registerReport,
 ];

@@ -43,7 +43,9 @@ describe('PACS endpoints and their secrets', () => {
       const bytes = await readFile(file).catch(() => Buffer.alloc(0));
       expect(bytes.includes(Buffer.from('hunter2'))).toBe(false);
     }
-    expect((await readFile(`${store.databasePath}-wal`)).includes(Buffer.from('Main PACS'))).toBe(true);
+    expect((await readFile(`${store.databasePath}-wal`)).includes(Buffer.from('Main PACS'))).toBe(
+      true,
+    );
     const audit = JSON.stringify(store.db.prepare('SELECT * FROM audit_log').all());
     expect(audit).toContain('Main PACS');
     expect(audit).not.toContain('hunter2');

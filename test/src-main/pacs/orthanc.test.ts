@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src-main/api/event-bus';
 import { dicomInfo } from '../../../src-main/dicom/info';
@@ -224,4 +226,61 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
       await h.close();
     }
   });
+
+  it('works from the command line: query and retrieve as JSON, wrong password exits 1 with the reason', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'normscope-pacs-cli-'));
+    const cli = (args: string[], password: string) =>
+      promisify(execFile)(process.execPath, [resolve('bin/normscope.mjs'), ...args], {
+        env: { ...process.env, NORMSCOPE_FROM_SOURCE: '1', PACS_PW: password },
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+    const auth = [
+      '--url',
+      orthanc.dicomWebRoot,
+      '--user',
+      ORTHANC_USER,
+      '--password-env',
+      'PACS_PW',
+    ];
+    try {
+      const [query, wrong] = await Promise.all([
+        cli(
+          ['pacs', 'query', ...auth, '--patient-id', 'PACS-001', '--data-dir', dataDir, '--json'],
+          ORTHANC_PASSWORD,
+        ),
+        cli(['pacs', 'test', ...auth, '--data-dir', dataDir], 'wrong-pw'),
+      ]);
+      expect(query.code).toBe(0);
+      const { studies: found } = JSON.parse(query.stdout) as {
+        studies: Array<{ studyUid: string }>;
+      };
+      expect(found.map((s) => s.studyUid)).toEqual([studies[0]!.studyUid]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toMatch(/refused the credentials \(HTTP 401\)/);
+      expect(wrong.stdout + wrong.stderr).not.toContain('wrong-pw');
+
+      const retrieve = await cli(
+        [
+          'pacs',
+          'retrieve',
+          ...auth,
+          '--study',
+          studies[0]!.studyUid,
+          '--data-dir',
+          dataDir,
+          '--json',
+        ],
+        ORTHANC_PASSWORD,
+      );
+      expect(retrieve.code).toBe(0);
+      const summary = JSON.parse(retrieve.stdout) as {
+        studies: Array<{ retrieved: number; complete: boolean }>;
+      };
+      expect(summary.studies).toEqual([expect.objectContaining({ retrieved: 6, complete: true })]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
