@@ -15,6 +15,8 @@ import type { ReactNode } from 'react';
 import type { AppStatus } from '../../src-main/api/contract';
 import { useApi, useConnectionState } from '../api/hooks';
 import type { ConnectionState } from '../api/transport';
+import { AuditChainChip } from '../reports/AuditChainChip';
+import { useAuditChain } from '../reports/useAuditChain';
 import { useAppStatus } from '../status/AppStatusProvider';
 import { availableProvidersText, providerLabel, shortenPath } from '../status/labels';
 import { WarningIcon } from './icons';
@@ -100,6 +102,7 @@ export function StatusBar() {
   const { data: status, error } = useAppStatus();
   const connection = CONNECTION_TEXT[useConnectionState()];
   const modelName = status?.activeModel?.name ?? 'No model';
+  const auditChain = useAuditChain();
 
   return (
     <Box
@@ -151,6 +154,7 @@ export function StatusBar() {
         </Typography>
       )}
       <Box sx={{ flex: 1 }} />
+      <AuditChainChip status={auditChain.data} error={auditChain.error} size="small" />
       <Tooltip title={`Host: ${api.describe()}`} describeChild>
         <Box
           role="status"
