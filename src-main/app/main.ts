@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session } from 'electron';
 import type { EventMessage } from '../api/wire';
 import { createCore, type Core } from '../core';
+import { appSecretStore } from './keychain-secrets';
 import { builtRendererDir, packageVersion } from '../core/package-info';
 import { DATA_DIR_ENV, resolveDataDir } from '../store/data-dir';
 import { contentTypeFor } from '../host/static-files';
@@ -133,7 +134,12 @@ async function start(): Promise<void> {
   }
   await app.whenReady();
   const dataDir = resolveDataDir({ defaultDir: app.getPath('userData') });
-  const core = await createCore({ dataDir, host: 'electron', spawnWorker: spawnUtilityWorker });
+  const core = await createCore({
+    dataDir,
+    host: 'electron',
+    spawnWorker: spawnUtilityWorker,
+    secrets: appSecretStore(dataDir),
+  });
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(core, request));
   lockDownSessions();
 

@@ -23,6 +23,8 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const FORMAT = 'v1';
+/** the prefix of secrets sealed by the Electron shell's OS-keychain store (src-main/app) */
+export const OS_KEYCHAIN_FORMAT = 'os1';
 
 /** Reads the key file, or creates it with a fresh random key readable by the owner only. */
 function loadOrCreateKey(path: string): Buffer {
@@ -66,6 +68,12 @@ export function keyFileSecretStore(dataDir: string): SecretStore {
     },
     open(sealed) {
       const [format, payload] = sealed.split(':', 2);
+      if (format === OS_KEYCHAIN_FORMAT) {
+        throw new NormscopeError(
+          'Unavailable',
+          'this PACS secret was saved by the desktop app in the OS keychain, which only the app can open; give the credentials with --user/--password-env or --token-env, or save the endpoint again here',
+        );
+      }
       if (format !== FORMAT || !payload) {
         throw new NormscopeError(
           'Internal',
