@@ -84,6 +84,12 @@ export function WorklistSection() {
     tableRef.current?.querySelector(`[data-row="${current}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [current]);
 
+  // a reader coming back from the viewer continues with the keyboard where they were
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (hasRows && (document.activeElement === document.body || document.activeElement === null)) tableRef.current?.focus();
+  }, [hasRows]);
+
   const onKeyDown = (event: KeyboardEvent) => {
     const step = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 }[event.key];
     if (step !== undefined) {
