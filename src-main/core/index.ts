@@ -33,6 +33,7 @@ import { trainingHandlers } from './handlers/training';
 import { reviewHandlers } from './handlers/review';
 import { studiesHandlers } from './handlers/studies';
 import { readSettings, settingsHandlers } from './handlers/settings';
+import { demoHandlers } from './handlers/demo';
 import { readModelSummary } from './model-summary';
 import { packageVersion } from './package-info';
 import type { CoreHost } from './types';
@@ -133,13 +134,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...reportHandlers(reports, jobs),
       ...engineHandlers(engine),
       ...pacsHandlers(pacs, jobs),
+      ...demoHandlers({ dataDir: options.dataDir, store, jobs, events, dispatch: () => dispatch }),
     };
 
+    const dispatch = createDispatcher(handlers);
     let closed: Promise<void> | null = null;
     return {
       host: options.host,
       dataDir: options.dataDir,
-      dispatch: createDispatcher(handlers),
+      dispatch,
       events,
       store,
       jobs,

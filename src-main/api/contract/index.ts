@@ -14,6 +14,7 @@ import { jobEvents, jobMethods } from './jobs';
 import { modelMethods } from './models';
 import { pacsMethods } from './pacs';
 import { settingsMethods } from './settings';
+import { demoMethods } from './demo';
 import { trainingEvents, trainingMethods } from './training';
 import { reviewMethods } from './review';
 import { studiesEvents, studiesMethods } from './studies';
@@ -23,6 +24,7 @@ export const methods = {
   ...jobMethods,
   ...importMethods,
   ...settingsMethods,
+  ...demoMethods,
   ...trainingMethods,
   ...modelMethods,
   ...studiesMethods,
@@ -64,6 +66,7 @@ export * from './app';
 export * from './jobs';
 export * from './imports';
 export * from './settings';
+export * from './demo';
 export * from './training';
 export * from './models';
 export * from './studies';

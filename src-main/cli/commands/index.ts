@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { register as registerAudit } from './audit';
 import { register as registerBackbone } from './backbone';
 import { register as registerReport } from './report';
+import { register as registerDemo } from './demo';
 import { register as registerDicom } from './dicom';
 import { register as registerEvaluate } from './evaluate';
 import { register as registerImport } from './import';
@@ -28,4 +29,5 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerAudit,
   registerPacs,
   registerReport,
+  registerDemo,
 ];
