@@ -31,6 +31,8 @@ export interface ImportRequest {
   uploadDir?: string;
   /** the reviewer's name, or 'system' */
   actor?: string;
+  /** the job's title; default from the paths */
+  title?: string;
 }
 
 export interface ImportService {
@@ -59,6 +61,7 @@ const JobParams = z.object({
   mode: z.enum(['copy', 'reference']),
   uploadDir: z.string().nullable(),
   actor: z.string(),
+  title: z.string().optional(),
 });
 type JobParams = z.infer<typeof JobParams>;
 
@@ -76,6 +79,10 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   const { store, jobs, events } = deps;
   const counts = new Map<string, ImportCounts & { studyUids: string[]; actor: string }>();
   const uploads = new Map<string, string>();
+
+  // an uploaded file is named after the spool folder it was written to: show the name the user gave
+  const spool = deps.uploadsRoot ? new RegExp(`${escapeRegExp(resolve(deps.uploadsRoot))}[\\\\/][0-9a-f]{16}[\\\\/]`, 'g') : null;
+  const uploadLabel = (text: string): string => (spool ? text.replace(spool, 'uploaded file ') : text);
 
   const title = (paths: readonly string[]): string =>
     paths.length === 1 ? `Import ${shortName(paths[0]!)}` : `Import of ${paths.length} locations`;
@@ -184,7 +191,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
   const launch = (params: JobParams): JobInfo => {
     const started = jobs.start({
       kind: 'import',
-      title: title(params.paths),
+      title: params.title ?? title(params.paths),
       params,
       pausable: true,
       run: runFor(params),
@@ -203,6 +210,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
         mode,
         uploadDir: request.uploadDir ?? null,
         actor: request.actor ?? 'system',
+        title: request.title ?? title(request.paths),
       });
     },
     errors(jobId) {
@@ -213,7 +221,7 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
         const key = `${error.path}\0${error.reason}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ path: error.path, reason: error.reason });
+        out.push({ path: uploadLabel(error.path), reason: uploadLabel(error.reason) });
       }
       return out;
     },
@@ -246,4 +254,8 @@ async function removeUpload(dir: string, root: string | undefined): Promise<void
   await rm(dir, { recursive: true, force: true }).catch((err: unknown) =>
     console.error(`could not remove the upload folder ${dir}: ${(err as Error).message}`),
   );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -144,7 +144,12 @@ export function createUploadRoute(options: {
       await mkdir(dir, { recursive: true });
       const files = await spoolFramedFiles(req, dir, limits);
       if (files === 0) throw new NormscopeError('InvalidRequest', 'the upload holds no files');
-      const job = options.imports.start({ paths: [dir], mode: 'copy', uploadDir: dir });
+      const job = options.imports.start({
+        paths: [dir],
+        mode: 'copy',
+        uploadDir: dir,
+        title: `Import of ${files} uploaded file${files === 1 ? '' : 's'}`,
+      });
       answer(res, 200, job);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });

@@ -86,7 +86,9 @@ describe('POST /upload', () => {
     expect(done.message).toBe('Imported 3 instances, 1 failed');
     expect(core.store.studies.listWorklist().map((s) => s.studyUid)).toEqual([series.studyInstanceUid]);
     const [error] = core.imports.errors(job.id);
-    expect(error!.path).toMatch(/[\\/]000004-notes\.txt$/);
+    // named as the user named it, not by the spool folder
+    expect(error).toEqual({ path: 'uploaded file 000004-notes.txt', reason: expect.stringMatching(/^uploaded file 000004-notes\.txt: not a DICOM file/) });
+    expect(done.title).toBe('Import of 4 uploaded files');
     // the folder goes once the job has ended
     for (let i = 0; i < 100 && readdirSync(uploadsDir(core.dataDir)).length > 0; i++) await new Promise((tick) => setTimeout(tick, 10));
     expect(readdirSync(uploadsDir(core.dataDir))).toEqual([]);
