@@ -8,7 +8,9 @@ import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { NormscopeError } from '../api/errors';
-import { BackboneManifestSchema } from '../ml/backbone/probe';
+import { BackboneManifestSchema } from '../ml/backbone/manifest';
+import type { BackboneManifest } from '../ml/backbone/manifest';
+import type { PreprocessingSpec } from '../ml/preprocess';
 import type { Backbone } from '../store/repositories/models-repository';
 import type { Store } from '../store/store';
 
@@ -76,4 +78,29 @@ export async function backboneModelPath(
     });
   }
   return model;
+}
+
+/**
+ * The manifest as the backbone runs at `spec.size`: a model with a dynamic
+ * input size gives a grid of size / patch; a fixed-size model must be fed
+ * its own size. Throws InvalidRequest when the spec does not fit the model.
+ */
+export function manifestAtSize(
+  manifest: BackboneManifest,
+  spec: PreprocessingSpec,
+): BackboneManifest {
+  if (spec.size === manifest.inputSize) return manifest;
+  if (!manifest.dynamicSize) {
+    throw new NormscopeError(
+      'InvalidRequest',
+      `backbone ${manifest.name} takes ${manifest.inputSize}x${manifest.inputSize} images; the preprocessing asks for ${spec.size}`,
+    );
+  }
+  if (spec.size % manifest.patchSize !== 0) {
+    throw new NormscopeError(
+      'InvalidRequest',
+      `preprocessing size ${spec.size} is not a multiple of backbone ${manifest.name}'s ${manifest.patchSize}-px patches`,
+    );
+  }
+  return { ...manifest, inputSize: spec.size, grid: spec.size / manifest.patchSize };
 }

@@ -21,8 +21,7 @@ import { FeatureCacheRepository } from '../store/repositories/feature-cache-repo
 import type { FeatureCacheEntry } from '../store/repositories/feature-cache-repository';
 import type { Backbone } from '../store/repositories/models-repository';
 import type { Store } from '../store/store';
-import { backboneManifest, backboneModelPath } from './backbone-manifest';
-import { manifestAtSize } from './frame-features';
+import { backboneManifest, backboneModelPath, manifestAtSize } from './backbone-manifest';
 import type { SessionPreference } from './session-cache';
 import { sessionPreference } from './session-preference';
 import type { RanWith } from './worker-tasks';

@@ -15,11 +15,12 @@ import { parseDicom } from '../dicom/parse';
 import type { ParsedDicom } from '../dicom/parse';
 import { throwIfCancelled } from '../jobs/cancellation';
 import { extractPatchGrid } from '../ml/backbone/probe';
-import type { BackboneManifest } from '../ml/backbone/probe';
+import type { BackboneManifest } from '../ml/backbone/manifest';
 import { foregroundMask, maskToPatchGrid } from '../ml/foreground';
 import { frameToUnitGrey, preprocessFrame } from '../ml/preprocess';
 import type { FrameMeta, PreprocessingSpec, StoredPixels } from '../ml/preprocess';
 import { runFloat32 } from '../ml/onnx/session';
+import { manifestAtSize } from './backbone-manifest';
 import type { OnnxSession } from '../ml/onnx/session';
 
 /** One frame of a DICOM file on disk (a content-store copy or a file referenced in place). */
@@ -35,31 +36,6 @@ export interface FrameFeatures {
   features: Float32Array;
   /** [grid, grid], 1 where at least half the patch is foreground (body or head) */
   foreground: Uint8Array;
-}
-
-/**
- * The manifest as the backbone runs at `spec.size`: a model with a dynamic
- * input size gives a grid of size / patch; a fixed-size model must be fed
- * its own size. Throws InvalidRequest when the spec does not fit the model.
- */
-export function manifestAtSize(
-  manifest: BackboneManifest,
-  spec: PreprocessingSpec,
-): BackboneManifest {
-  if (spec.size === manifest.inputSize) return manifest;
-  if (!manifest.dynamicSize) {
-    throw new NormscopeError(
-      'InvalidRequest',
-      `backbone ${manifest.name} takes ${manifest.inputSize}x${manifest.inputSize} images; the preprocessing asks for ${spec.size}`,
-    );
-  }
-  if (spec.size % manifest.patchSize !== 0) {
-    throw new NormscopeError(
-      'InvalidRequest',
-      `preprocessing size ${spec.size} is not a multiple of backbone ${manifest.name}'s ${manifest.patchSize}-px patches`,
-    );
-  }
-  return { ...manifest, inputSize: spec.size, grid: spec.size / manifest.patchSize };
 }
 
 /** Stored values and what preprocessing needs to know about them; palette colour becomes 8-bit RGB. */

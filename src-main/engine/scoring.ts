@@ -24,7 +24,7 @@ import type { Store } from '../store/store';
 import type { EngineCore } from './context';
 import { getFrameFeatures } from './features';
 import type { FrameRef } from './features';
-import { manifestAtSize } from './frame-features';
+import { manifestAtSize } from './backbone-manifest';
 import { loadModelVersion } from './models';
 import { sessionPreference } from './session-preference';
 import { contextValidMask, imageValidMask, MIN_RELATIVE_CONTEXT } from './valid-mask';

@@ -10,7 +10,7 @@ import type { Task } from '../jobs/task';
 import type { ArConfig } from '../ml/ar/config';
 import { AR_ANOMALY_MAP, AR_INPUT, buildArAnomalyMapGraph } from '../ml/ar/graph';
 import { probeBackbone } from '../ml/backbone/probe';
-import type { BackboneManifest } from '../ml/backbone/probe';
+import type { BackboneManifest } from '../ml/backbone/manifest';
 import { runFloat32 } from '../ml/onnx/session';
 import type { ProviderName } from '../ml/onnx/session';
 import type { PreprocessingSpec } from '../ml/preprocess';

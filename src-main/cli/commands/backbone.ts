@@ -10,8 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { probeBackbone } from '../../ml/backbone/probe';
-import type { BackboneManifest } from '../../ml/backbone/probe';
+import type { BackboneManifest } from '../../ml/backbone/manifest';
 import { buildStandInBackbone, STANDIN_PRESETS } from '../../ml/backbone/standin';
 import type { StandInPreset } from '../../ml/backbone/standin';
 import type { BackboneInfo } from '../../api/contract';
@@ -51,6 +50,8 @@ export function register(program: Command): void {
     .argument('<file.onnx>', 'the model file')
     .addOption(jsonOption())
     .action(async (file: string, opts: { json?: boolean }) => {
+      // loaded on use: ONNX Runtime is a large native library the other commands do not need
+      const { probeBackbone } = await import('../../ml/backbone/probe');
       const manifest = await probeBackbone(resolve(file));
       printResult(opts.json, manifest, () => describeManifest(manifest));
     });

@@ -8,13 +8,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { z } from 'zod';
 import { NormscopeError } from '../../api/errors';
 import { createRng } from '../random';
 import { DATA_LOCATION_EXTERNAL, decodeModel, int64ToNumber, TensorDataType } from '../onnx/proto';
 import type { OnnxTypes } from '../onnx/proto';
 import { closeSession, createSession, runFloat32 } from '../onnx/session';
 import type { FloatTensor, SessionSettings } from '../onnx/session';
+import { BackboneManifestSchema } from './manifest';
+import type { BackboneManifest } from './manifest';
 import { STANDIN_METADATA } from './standin';
 
 /** The size the method feeds the backbone (ARCHITECTURE.md): 448 px, a 28x28 grid of 16-px patches. */
@@ -25,37 +26,8 @@ const MAX_PREFIX_TOKENS = 16;
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
-export const BackboneManifestSchema = z.object({
-  family: z.enum(['dinov3', 'dinov2', 'vit', 'standin']),
-  name: z.string(),
-  inputName: z.string(),
-  outputName: z.string(),
-  /** tokens: [B, T, C] with `prefixTokens` leading tokens; channels: [B, C, h, w]. */
-  outputLayout: z.enum(['tokens', 'channels']),
-  patchSize: z.number().int().positive(),
-  embedDim: z.number().int().positive(),
-  prefixTokens: z.number().int().nonnegative(),
-  /** Side of the square input the model is run at (448 unless the model fixes another size). */
-  inputSize: z.number().int().positive(),
-  /** Side of the patch grid at inputSize (28 for 16-px patches at 448). */
-  grid: z.number().int().positive(),
-  dynamicSize: z.boolean(),
-  preprocessing: z.object({
-    mean: z.array(z.number()).length(3),
-    std: z.array(z.number()).length(3),
-    size: z.number().int().positive(),
-  }),
-  /** Hex SHA-256 of the .onnx file's bytes. */
-  sha256: z.string(),
-  source: z.string(),
-  licenceNote: z.string(),
-  /** A generated random-weight model: never for clinical use. */
-  standIn: z.boolean(),
-  /** What a user should know about this model's layout (stand-in construction, a grid other than 28x28). */
-  notes: z.array(z.string()),
-});
-
-export type BackboneManifest = z.output<typeof BackboneManifestSchema>;
+export { BackboneManifestSchema };
+export type { BackboneManifest };
 
 export interface ProbeOptions {
   /** Display name; default the file name without extension, or the graph's name. */
