@@ -40,20 +40,25 @@ export function upsampleMap(
   }
   const rows = taps(height, outHeight);
   const cols = taps(width, outWidth);
+  // separable: each source row interpolated along x once (kept in float64, so
+  // the result is bit-identical to the direct 4-tap formula), then rows blended along y
+  const horizontal = new Float64Array(height * outWidth);
+  for (let r = 0; r < height; r++) {
+    const base = r * width;
+    const into = r * outWidth;
+    for (let x = 0; x < outWidth; x++) {
+      const wx1 = cols.highWeight[x]!;
+      horizontal[into + x] = (1 - wx1) * map[base + cols.low[x]!]! + wx1 * map[base + cols.high[x]!]!;
+    }
+  }
   const out = new Float32Array(outHeight * outWidth);
   for (let y = 0; y < outHeight; y++) {
-    const r0 = rows.low[y]! * width;
-    const r1 = rows.high[y]! * width;
+    const r0 = rows.low[y]! * outWidth;
+    const r1 = rows.high[y]! * outWidth;
     const wy1 = rows.highWeight[y]!;
     const wy0 = 1 - wy1;
-    for (let x = 0; x < outWidth; x++) {
-      const c0 = cols.low[x]!;
-      const c1 = cols.high[x]!;
-      const wx1 = cols.highWeight[x]!;
-      const wx0 = 1 - wx1;
-      out[y * outWidth + x] =
-        wy0 * (wx0 * map[r0 + c0]! + wx1 * map[r0 + c1]!) + wy1 * (wx0 * map[r1 + c0]! + wx1 * map[r1 + c1]!);
-    }
+    const at = y * outWidth;
+    for (let x = 0; x < outWidth; x++) out[at + x] = wy0 * horizontal[r0 + x]! + wy1 * horizontal[r1 + x]!;
   }
   return out;
 }

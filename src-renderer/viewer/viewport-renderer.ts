@@ -194,7 +194,9 @@ export class ViewportRenderer {
       this.composite = new ImageData(columns, rows);
     }
     const started = performance.now();
-    if (this.overlay && this.map) compositeOverlay(this.grey!, this.map, columns, rows, this.overlay, this.composite.data);
+    if (this.overlay && this.map) {
+      compositeOverlay(this.grey!, this.map, columns, rows, this.overlay, this.composite.data, frame.header.samples === 1);
+    }
     else this.composite.data.set(this.grey!);
     this.timings.compositeMs = performance.now() - started;
     if (this.offscreen.width !== columns || this.offscreen.height !== rows) {

@@ -50,3 +50,27 @@ describe('compositeOverlay', () => {
     expect(Array.from(out.subarray(12, 15))).toEqual(colormapColor('hot', 1));
   });
 });
+
+describe('compositeOverlay fast path', () => {
+  it('gives the same pixels for grey frames as the general path', () => {
+    const width = 37;
+    const height = 23;
+    const grey = new Uint8ClampedArray(width * height * 4);
+    const map = new Float32Array(width * height);
+    for (let i = 0; i < width * height; i++) {
+      grey.fill((i * 53) % 256, 4 * i, 4 * i + 3);
+      grey[4 * i + 3] = 255;
+      map[i] = ((i * 31) % 97) / 80 - 0.1;
+    }
+    for (const mode of ['fill', 'outline'] as const) {
+      for (const opacity of [0.35, 0.8]) {
+        const style = { colormap: 'inferno' as const, opacity, threshold: 0.4, scaleMin: 0, scaleMax: 1.1, mode };
+        const general = new Uint8ClampedArray(grey.length);
+        const fast = new Uint8ClampedArray(grey.length);
+        compositeOverlay(grey, map, width, height, style, general, false);
+        compositeOverlay(grey, map, width, height, style, fast, true);
+        expect(fast).toEqual(general);
+      }
+    }
+  });
+});
