@@ -18,6 +18,7 @@
  * blind spot or not) and the recipe and seed that made it, so a figure can be
  * reproduced and judged.
  */
+import { z } from 'zod';
 import { NormscopeError } from '../api/errors';
 import { AR_ANOMALY_MAP, AR_INPUT, buildArAnomalyMapGraph } from '../ml/ar/graph';
 import type { ArModel } from '../ml/ar/graph';
@@ -157,6 +158,17 @@ interface LabelledFeature {
 interface SpooledSplit {
   spool: FeatureSpool;
   items: LabelledFeature[];
+}
+
+/** Runs a zod-validating parser; its issues become one InvalidRequest naming `what`. */
+function parseOrRefuse<T>(what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err;
+    const issues = err.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`);
+    throw new NormscopeError('InvalidRequest', `invalid ${what}: ${issues.join('; ')}`);
+  }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -360,17 +372,18 @@ export async function evaluateBmad(options: EvaluateOptions): Promise<Evaluation
   const folder = readBmadFolder(options.bmadDir);
   const session: SessionSettings =
     options.threads === undefined ? {} : { intraOpThreads: options.threads };
-  const recipe = parseTrainRecipe(options.recipe ?? {});
+  const recipe = parseOrRefuse('training recipe', () => parseTrainRecipe(options.recipe ?? {}));
   const batch = options.featureBatch ?? 8;
   const progress = options.onProgress ?? (() => {});
+  // the model's shape is checked before the backbone loads; its channels come from the backbone
+  parseOrRefuse('AR model', () =>
+    parseArConfig({ ...options.model, flipped: options.flipped === true, inChannels: 1 }),
+  );
   const backbone = await openBackboneFeatures(options.backbonePath, {
     ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
     session,
   });
   const base = parseArConfig({ ...options.model, inChannels: backbone.channels });
-  if (options.flipped && base.mode !== 'causal') {
-    throw new NormscopeError('InvalidRequest', `--flipped needs the causal mode, not ${base.mode}`);
-  }
   const configs = options.flipped ? [base, parseArConfig({ ...base, flipped: true })] : [base];
   const { grid, channels } = backbone;
   const spools: FeatureSpool[] = [];
