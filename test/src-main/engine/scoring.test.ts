@@ -179,6 +179,26 @@ describe('scoring job', () => {
     expect(audited.map((e) => e.details.event)).toEqual(['started', 'finished']);
   });
 
+  it('refuses at once, before any job exists, an unknown model, study or series', async () => {
+    const jobsBefore = t.core.jobs.list().length;
+    const cases = [
+      { studyUids: [studies[0]!.studyUid], modelVersionId: 'no-such-model' },
+      { studyUids: ['1.2.3.404'] },
+      { studyUids: [studies[0]!.studyUid], seriesUid: studies[1]!.seriesUid },
+    ];
+    for (const params of cases) {
+      expect(await t.core.dispatch('scoring.start', params, ctx)).toMatchObject({
+        ok: false,
+        error: { name: 'NotFound' },
+      });
+    }
+    expect(await t.core.dispatch('scoring.start', { studyUids: [] }, ctx)).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidRequest' },
+    });
+    expect(t.core.jobs.list()).toHaveLength(jobsBefore);
+  });
+
   it('scores all unscored studies, then finds nothing left to score', async () => {
     const first = startScoring(t.core, { studyUids: 'unscored' });
     const summary = await first.result;
