@@ -22,6 +22,7 @@ import type { Settings } from '../../src-main/api/contract';
 import { useApi, useResource } from '../api/hooks';
 import { toNormscopeError } from '../api/error-value';
 import { useNotifier } from '../components/Notifications';
+import { PacsSettingsPanel } from '../pacs/PacsSettingsPanel';
 import { draftFrom, fieldErrorsFrom, isDirty, patchFrom } from '../settings/settings-form';
 import type { FieldErrors, SettingsDraft } from '../settings/settings-form';
 import { useAppStatus } from '../status/AppStatusProvider';
@@ -193,6 +194,7 @@ export function SettingsSection() {
     <SectionPage title="Settings" summary="How studies are imported and how the anomaly model runs on this workstation.">
       {error && !data && <Alert severity="error">Could not load the settings: {error.message}</Alert>}
       {data && <SettingsForm saved={data} onSaved={replace} />}
+      <PacsSettingsPanel />
     </SectionPage>
   );
 }

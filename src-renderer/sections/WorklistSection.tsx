@@ -17,6 +17,7 @@ import type { KeyboardEvent } from 'react';
 import type { WorklistEntry } from '../../src-main/api/contract';
 import { useEvent, useResource } from '../api/hooks';
 import { ImportButton } from '../imports/ImportButton';
+import { PacsQueryButton } from '../pacs/PacsQueryDialog';
 import { ReviewerDialog } from '../review/ReviewerDialog';
 import { ThresholdDialog } from '../review/ThresholdDialog';
 import { openStudy, setWorklistOrder, useReviewSession } from '../review/session';
@@ -67,7 +68,7 @@ export function WorklistSection() {
 
   useEvent('studies.changed', () => worklist.reload());
   useEvent('jobs.updated', (job) => {
-    if (job.state === 'succeeded' && (job.kind === 'import' || job.kind === 'score')) worklist.reload();
+    if (job.state === 'succeeded' && (job.kind === 'import' || job.kind === 'score' || job.kind === 'retrieve')) worklist.reload();
   });
 
   const rows = useMemo(() => visibleRows(worklist.data ?? [], { filter, search, sort }), [worklist.data, filter, search, sort]);
@@ -150,6 +151,7 @@ export function WorklistSection() {
           ))}
         </ToggleButtonGroup>
         <ImportButton />
+        <PacsQueryButton />
         <Button variant="outlined" onClick={() => setTuning(true)}>
           Thresholds…
         </Button>
