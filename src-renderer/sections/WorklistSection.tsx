@@ -16,6 +16,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import type { WorklistEntry } from '../../src-main/api/contract';
 import { useEvent, useResource } from '../api/hooks';
+import { DemoOffer } from '../demo/DemoOffer';
 import { ImportButton } from '../imports/ImportButton';
 import { PacsQueryButton } from '../pacs/PacsQueryDialog';
 import { ReviewerDialog } from '../review/ReviewerDialog';
@@ -238,6 +239,7 @@ export function WorklistSection() {
             {worklist.data.length === 0 ? 'No studies yet: import DICOM files (File › Import) or run `normscope import`.' : 'No study matches the filter and search.'}
           </Typography>
         )}
+        {worklist.data?.length === 0 && <DemoOffer />}
       </Box>
       <Box sx={{ px: 2, py: 0.5, borderTop: 1, borderColor: 'divider', color: 'text.secondary', fontSize: 12 }}>
         ↑/↓ move · Enter open · in the viewer: N/A/U verdict · J/K next/previous study · O overlay · M most anomalous slice
