@@ -15,6 +15,7 @@ import { toNormscopeError } from '../api/error-value';
 import { useApi, useEvent, useResource } from '../api/hooks';
 import { useNotifier } from '../components/Notifications';
 import { useReviewSession } from '../review/session';
+import { FeatureCacheLine } from '../training/FeatureCacheLine';
 import { NormalsPicker } from '../training/NormalsPicker';
 import { PastRuns } from '../training/PastRuns';
 import { RecipeFields } from '../training/RecipeFields';
@@ -107,6 +108,7 @@ export function TrainingSection() {
   }, [selected, selectedRunId]);
 
   const error = defaults.error ?? candidates.error ?? runs.error;
+  const training = list.some((r) => r.state === 'running' || r.state === 'queued' || r.state === 'paused');
   return (
     <SectionPage
       title="Training"
@@ -130,6 +132,7 @@ export function TrainingSection() {
             />
           </section>
         )}
+        <FeatureCacheLine key={list.filter((r) => r.state === 'succeeded').length} training={training} />
         <section aria-labelledby="past-runs-heading">
           <Typography id="past-runs-heading" variant="h2" component="h2" sx={{ fontSize: '1.2rem', mb: 1 }}>
             Training runs

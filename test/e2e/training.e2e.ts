@@ -58,7 +58,9 @@ describe('retraining on the normal studies', () => {
     await form.getByRole('button', { name: 'Start training' }).click();
     const run = page.getByLabel(`Training run ${MODEL_NAME}`);
     await run.waitFor();
-    await expect.poll(() => run.getByTestId('run-state').textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Training|Done/);
+    // features first (the backbone runs once per frame), then epochs with step, loss and time left
+    await expect.poll(() => run.textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Reading features \d+\/25|Epoch [12]\/2/);
+    await expect.poll(() => run.textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Epoch [12]\/2 · step \d+\/\d+ · loss/);
     await screenshot(page, 'training-running');
   });
 
@@ -70,6 +72,8 @@ describe('retraining on the normal studies', () => {
     await expect.poll(() => run.locator('.MuiLineChart-line').count()).toBe(2);
     expect(await run.getByText('2 of 2').count()).toBeGreaterThan(0);
     await page.getByRole('table', { name: 'Training runs' }).getByText('model made').waitFor();
+    // 4 normal + 1 abnormal studies of 5 slices: every frame's features were cached once
+    await expect.poll(() => page.getByTestId('feature-cache').textContent()).toMatch(/Feature cache: 25 frames/);
     await screenshot(page, 'training-done');
   });
 
