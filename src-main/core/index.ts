@@ -72,22 +72,18 @@ export interface Core {
   readonly review: ReviewServices;
   /** DICOM import jobs (the web host's upload route starts them too) */
   readonly imports: ImportService;
-  /** Cancels the work in flight, stops the workers and closes the store. Idempotent. */
+  /** Stops the work in flight (resumable at the next start), the workers, and closes the store. Idempotent. */
   close(): Promise<void>;
 }
 
-/** ms that cancelled runs get to end (and record their end in the store) before it closes */
+/** ms that stopped runs get to reach a safe point before the store closes */
 const SHUTDOWN_GRACE_MS = 3000;
 
 async function shutDown(jobs: JobManager, workers: WorkerSupervisor, store: Store): Promise<void> {
-  for (const job of jobs.list()) {
-    if (job.state === 'running' || job.state === 'queued') jobs.cancel(job.id);
-  }
+  // stopped, not cancelled: running jobs keep their last checkpoint and state, so the
+  // next start resumes those whose kind has a resumer (and marks the others interrupted)
+  await jobs.shutdown(SHUTDOWN_GRACE_MS);
   await workers.dispose();
-  const deadline = Date.now() + SHUTDOWN_GRACE_MS;
-  while (jobs.list().some((job) => job.state === 'running') && Date.now() < deadline) {
-    await new Promise((resolveTick) => setTimeout(resolveTick, 20));
-  }
   store.close();
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../src-main/core';
+import { openStore } from '../../../src-main/store/store';
 
 const ctx = { transport: 'test' } as const;
 
@@ -86,6 +87,27 @@ describe('createCore', () => {
     core = await createCore({ dataDir, host: 'web' });
     const listed = await core.dispatch('jobs.list', {}, ctx);
     expect(listed).toMatchObject({ ok: true, result: [{ id: job.id, state: 'failed' }] });
+  });
+
+  it('closing stops a running job without ending it, so the next start can resume it', async () => {
+    core = await createCore({ dataDir, host: 'web' });
+    const started = core.jobs.start({
+      kind: 'score',
+      title: 'Long scoring',
+      params: { studyUids: ['1.2.3'] },
+      run: (job) =>
+        new Promise<never>((_, reject) => job.signal.addEventListener('abort', () => reject(job.signal.reason))),
+    });
+    started.result.catch(() => undefined);
+    while (core.jobs.get(started.id).state !== 'running') await new Promise((r) => setTimeout(r, 5));
+    await core.close();
+    core = null;
+    const store = openStore({ dataDir });
+    try {
+      expect(store.jobs.get(started.id)?.state).toBe('running');
+    } finally {
+      store.close();
+    }
   });
 
   it('runs worker tasks in a supervised process and stops it on close', async () => {
