@@ -3,10 +3,14 @@
  * head anchor outside the database) and names the first broken entry; exit 1
  * when it is broken. `normscope audit list`: the newest entries.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { NormscopeError } from '../../api/errors';
 import { listAuditEntries, verifyAuditChain } from '../../audit/chain-status';
+import { dataDirLayout } from '../../store/data-dir';
 import { openStore } from '../../store/store';
+import type { Store } from '../../store/store';
 import { dataDirFrom, dataDirOption, jsonOption, printResult } from '../options';
 
 export function register(program: Command): void {
@@ -17,7 +21,7 @@ export function register(program: Command): void {
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action((opts: { dataDir?: string; json?: boolean }) => {
-      const store = openStore({ dataDir: dataDirFrom(opts) });
+      const store = openExistingStore(dataDirFrom(opts));
       try {
         const status = verifyAuditChain(store);
         printResult(opts.json, status, () => status.summary);
@@ -34,7 +38,7 @@ export function register(program: Command): void {
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action((opts: { dataDir?: string; json?: boolean; limit: number }) => {
-      const store = openStore({ dataDir: dataDirFrom(opts) });
+      const store = openExistingStore(dataDirFrom(opts));
       try {
         const page = listAuditEntries(store, opts.limit);
         printResult(opts.json, page, () =>
@@ -46,6 +50,17 @@ export function register(program: Command): void {
         store.close();
       }
     });
+}
+
+/**
+ * The store of a data directory that has one: checking a mistyped path must
+ * not create an empty database and call its chain verified.
+ */
+export function openExistingStore(dataDir: string): Store {
+  if (!existsSync(dataDirLayout(dataDir).databasePath)) {
+    throw new NormscopeError('NotFound', `${dataDir} holds no Normscope database; check --data-dir`);
+  }
+  return openStore({ dataDir });
 }
 
 function parseLimit(value: string): number {

@@ -11,8 +11,8 @@ import { WorkerSupervisor } from '../../jobs/supervisor';
 import { buildReport } from '../../reports/build';
 import { exportReport, refuseExisting, resolveOutputs } from '../../reports/export';
 import { workerDecoder } from '../../reports/service';
-import { openStore } from '../../store/store';
 import { dataDirFrom, dataDirOption, printResult } from '../options';
+import { openExistingStore } from './audit';
 
 interface ReportOptions {
   from: string;
@@ -51,7 +51,7 @@ export function register(program: Command): void {
 async function report(opts: ReportOptions): Promise<void> {
   const outputs = { pdf: opts.out, csv: opts.csv, json: opts.json };
   refuseExisting(resolveOutputs(outputs), opts.force === true);
-  const store = openStore({ dataDir: dataDirFrom(opts) });
+  const store = openExistingStore(dataDirFrom(opts));
   const workers = new WorkerSupervisor({ maxWorkers: 1 });
   try {
     const built = await buildReport(

@@ -228,7 +228,13 @@ export class AuditRepository {
    */
   verify(): AuditVerification {
     return inTransaction(this.db, () => {
-      const anchor = this.anchorFile === null ? null : readHeadAnchor(this.anchorFile);
+      let anchor: HeadAnchor | null = null;
+      let anchorProblem: string | null = null;
+      try {
+        anchor = this.anchorFile === null ? null : readHeadAnchor(this.anchorFile);
+      } catch (err) {
+        anchorProblem = (err as Error).message;
+      }
       const watched = new Set(anchor ? [anchor.committed.seq, ...anchor.pending.map((p) => p.seq)] : []);
       const hashesAt = new Map<number, string>();
       let prevHash = GENESIS_HASH;
@@ -244,6 +250,9 @@ export class AuditRepository {
       }
       const head = entries === 0 ? null : { seq: expectedSeq - 1, hash: prevHash };
       if (this.anchorFile === null) return { ok: true, entries, head, anchor: 'absent' };
+      if (anchorProblem !== null) {
+        return { ok: false, entries, brokenSeq: expectedSeq, reason: `${anchorProblem}, so the end of the chain cannot be checked` };
+      }
       return compareWithAnchor(this.anchorFile, anchor, head, entries, hashesAt);
     });
   }

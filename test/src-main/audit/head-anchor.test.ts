@@ -140,3 +140,17 @@ describe('audit head anchor', () => {
     store.close();
   });
 });
+
+describe('an unreadable head anchor', () => {
+  it('is reported as a broken chain, and refuses appends until it is repaired (fail closed)', () => {
+    const dataDir = dataDirWith(2);
+    writeFileSync(headAnchorPath(dataDir), '{"format": "normscope-audit-head/1", "committ');
+    expect(verify(dataDir)).toMatchObject({ ok: false, brokenSeq: 3, reason: expect.stringMatching(/unreadable.*cannot be checked/) });
+    const store = openStore({ dataDir });
+    expect(() => store.transaction(() => store.audit.append({ actor: 'system', action: 'settings.change', objectIds: {} }))).toThrow(
+      /audit head anchor .* is unreadable/,
+    );
+    expect(store.audit.count()).toBe(2);
+    store.close();
+  });
+});

@@ -36,21 +36,29 @@ function attack(dataDir: string, sql: string): void {
   raw.close();
 }
 
-async function verify(dataDir: string, json = false): Promise<{ code: number; out: string }> {
+async function verify(dataDir: string, json = false): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
+  const errors: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+  vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
   const code = await runCli(['audit', 'verify', '--data-dir', dataDir, ...(json ? ['--json'] : [])]);
   process.exitCode = undefined;
   vi.restoreAllMocks();
-  return { code, out: lines.join('\n') };
+  return { code, out: lines.join('\n'), err: errors.join('\n') };
 }
 
 describe('normscope audit verify', () => {
   it('says the chain is verified and exits 0 on an untouched data directory', async () => {
     const dataDir = dataDirWith(4);
-    expect(await verify(dataDir)).toEqual({ code: 0, out: 'Audit chain verified (4 entries)' });
+    expect(await verify(dataDir)).toEqual({ code: 0, out: 'Audit chain verified (4 entries)', err: '' });
     const { out } = await verify(dataDir, true);
     expect(JSON.parse(out)).toMatchObject({ ok: true, entries: 4, headSeq: 4, anchor: 'confirmed', brokenSeq: null });
+  });
+
+  it('refuses a folder without a database instead of calling an empty chain verified', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'normscope-audit-cli-empty-'));
+    dirs.push(empty);
+    expect(await verify(empty)).toEqual({ code: 1, out: '', err: expect.stringMatching(/holds no Normscope database/) });
   });
 
   it.each([
