@@ -2,7 +2,11 @@
  * Issue 3: the AR model at paper size (384 -> 256 hidden, 5 layers, kernel 3,
  * [4,4,4,4], bidirectional) scoring 28x28x384 grids, batch 1 and 16, and the
  * GFLOP/s it achieves against the MatMul peak measured in the same run.
- * Goal: within 1.3x of that peak (peak / achieved <= 1.3).
+ * Goal: within 1.3x of that peak (peak / achieved <= 1.3). The MatMul and
+ * the two batch sizes are timed in turns (same load for all), 7 rounds after
+ * 2 of warm-up; the best round of each is compared (a shared machine slows
+ * rounds at random), the median shown beside it, and the same comparison is
+ * also made in process CPU time, which other processes disturb less.
  */
 import { AR_INPUT, buildArAnomalyMapGraph } from '../src-main/ml/ar/graph';
 import { layerChannels, parseArConfig } from '../src-main/ml/ar/config';
@@ -65,21 +69,24 @@ export const arModelBenchmark: Benchmark = {
     } finally {
       await Promise.all([matmul.close(), single.close(), batched.close()]);
     }
-    const peak = matmul.peakOf(times[0]!.wallMs);
+    // best of the interleaved runs for both sides: on a shared machine the fastest run is the
+    // least disturbed one, and a peak is what the machine can do
+    const peak = matmul.peakOf(times[0]!.bestWallMs);
     const peakPerCpuSecond = (2 * matmul.side ** 3) / (times[0]!.cpuMs * 1e6);
     recordMatmulPeak(peak);
     const flops = arForwardFlops(PAPER_CONFIG, GRID, GRID);
     const figures: Figure[] = [];
     for (const [k, batch] of [1, 16].entries()) {
-      const ms = times[k + 1]!.wallMs / batch;
+      const ms = times[k + 1]!.bestWallMs / batch;
       const gflops = flops / (ms * 1e6);
       const perCpuSecond = flops / ((times[k + 1]!.cpuMs / batch) * 1e6);
       figures.push(
         {
           id: `ar.ms_per_grid.b${batch}`,
-          label: `AR model, ms per 28x28x384 grid, batch ${batch}`,
+          label: `AR model, ms per 28x28x384 grid, batch ${batch} (best of 7)`,
           value: ms,
           unit: 'ms',
+          comparison: { label: 'median of 7', value: times[k + 1]!.wallMs / batch, unit: 'ms' },
         },
         {
           id: `ar.gflops.b${batch}`,

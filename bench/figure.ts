@@ -52,9 +52,11 @@ export async function timeMs(
   return times[Math.floor(times.length / 2)]!;
 }
 
-/** Median wall time and median process CPU time (all threads) of one run, ms. */
+/** Wall time (median and best) and median process CPU time (all threads) of one run, ms. */
 export interface Timing {
   wallMs: number;
+  /** The fastest run: the least disturbed by other processes on a shared machine. */
+  bestWallMs: number;
   cpuMs: number;
 }
 
@@ -88,5 +90,9 @@ export async function timeInterleaved(
       cpu[k]!.push((used.user + used.system) / 1000);
     }
   }
-  return runs.map((_, k) => ({ wallMs: median(wall[k]!), cpuMs: median(cpu[k]!) }));
+  return runs.map((_, k) => ({
+    wallMs: median(wall[k]!),
+    bestWallMs: Math.min(...wall[k]!),
+    cpuMs: median(cpu[k]!),
+  }));
 }
