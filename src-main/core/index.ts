@@ -51,7 +51,7 @@ export interface CoreOptions {
   spawnWorker?: SpawnWorker;
   /** worker processes that may run at once (default 1: these machines have few cores) */
   maxWorkers?: number;
-  /** the feature cache training reads (tests pass their own); without one training is refused */
+  /** the feature cache training reads; default the engine's (tests pass their own) */
   features?: FeatureProvider;
   /** where PACS secrets are sealed: the Electron shell passes its OS-keychain store; default the AES-GCM key file */
   secrets?: SecretStore;

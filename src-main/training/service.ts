@@ -13,7 +13,7 @@ import type {
 import { TrainingStartParams } from '../api/contract';
 import { NormscopeError } from '../api/errors';
 import type { EventBus } from '../api/event-bus';
-import type { JobManager, JobResumer } from '../jobs/job-manager';
+import type { JobContext, JobManager, JobResumer } from '../jobs/job-manager';
 import { parseArConfig } from '../ml/ar/config';
 import type { SessionSettings } from '../ml/onnx/session';
 import { PREPROCESSING_VERSION, PreprocessingSpec } from '../ml/preprocess';
@@ -33,8 +33,8 @@ export interface TrainingServiceDeps {
   store: Store;
   jobs: JobManager;
   events: Pick<EventBus, 'publish' | 'subscribe'>;
-  /** the engine's feature cache; null where this build has none (training is then refused) */
-  features: FeatureProvider | null;
+  /** the engine's feature cache (tests pass their own) */
+  features: FeatureProvider;
   session?: SessionSettings;
 }
 
@@ -76,17 +76,10 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
   const { store, jobs } = deps;
   const links = new RunJobLinks(store);
 
-  const runFor = (runId: string) => (ctx: Parameters<Parameters<JobManager['start']>[0]['run']>[0]) => {
-    if (!deps.features) {
-      return Promise.reject(new NormscopeError('Unavailable', 'this build has no feature extraction, so it cannot train'));
-    }
-    return runTraining({ store, events: deps.events, features: deps.features, session: deps.session }, runId, ctx);
-  };
+  const runFor = (runId: string) => (ctx: JobContext) =>
+    runTraining({ store, events: deps.events, features: deps.features, session: deps.session }, runId, ctx);
 
   const start: TrainingService['start'] = (params) => {
-    if (!deps.features) {
-      throw new NormscopeError('Unavailable', 'this build has no feature extraction (the engine), so it cannot train');
-    }
     const actor = actorName(store, params.reviewerId);
     const backbone = chooseTrainingBackbone(store, params.backboneId);
     const grid = backboneGrid(backbone);
