@@ -229,13 +229,15 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
       ? { colormap: overlay.colormap, opacity: overlay.opacity, threshold: overlay.threshold, scaleMin: 0, scaleMax: Math.max(data.scoring.maxImageScore, 1e-6), mode: overlay.outline ? 'outline' : 'fill' }
       : null;
 
+  // marks saved with the current verdict stay visible when the study is reopened
+  const savedMarks = useMemo(() => (history.data?.at(-1)?.regionMarks ?? []) as RegionMark[], [history.data]);
   const markPaths = useMemo<MarkPath[]>(() => {
     if (!slice) return [];
-    const onSlice = marks
+    const onSlice = [...savedMarks, ...marks]
       .filter((m) => m.sopInstanceUid === slice.sopInstanceUid && m.frame === slice.frame)
       .map((m) => ({ points: m.points, closed: true, colour: MARK_COLOURS[m.label] }));
     return drawing ? [...onSlice, { points: drawing, closed: false, colour: MARK_COLOURS[markLabel] }] : onSlice;
-  }, [marks, drawing, slice, markLabel]);
+  }, [savedMarks, marks, drawing, slice, markLabel]);
 
   if (study.error) return <Typography color="error" sx={{ p: 3 }}>Could not open the study: {study.error.message}</Typography>;
   if (!data) return <Typography color="text.secondary" sx={{ p: 3 }}>Opening the study…</Typography>;

@@ -115,50 +115,51 @@ export function WorklistSection() {
 
   return (
     <Box sx={{ height: '100%', display: 'flex', flexDirection: 'column', minHeight: 0 }}>
-      <Box
-        component="header"
-        sx={{ display: 'flex', alignItems: 'center', gap: 1.5, px: 2, py: 1, borderBottom: 1, borderColor: 'divider', flexWrap: 'wrap' }}
-      >
-        <Typography variant="h1" component="h1">
-          Worklist
-        </Typography>
-        <Typography variant="body2" color="text.secondary">
-          {worklist.data
-            ? `${worklist.data.length} studies · ${noThreshold ? 'no threshold calibrated' : `${flaggedCount} flagged`} · ${unreviewedCount} unreviewed`
-            : 'Loading…'}
-        </Typography>
-        <Box sx={{ flex: 1 }} />
-        <TextField
-          placeholder="Search patient, ID, description"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
-          slotProps={{
-            htmlInput: { 'aria-label': 'Search studies' },
-            input: { startAdornment: <InputAdornment position="start">⌕</InputAdornment> },
-          }}
-          sx={{ width: 210 }}
-        />
-        <ToggleButtonGroup
-          size="small"
-          exclusive
-          value={filter}
-          onChange={(_event, value: WorklistFilter | null) => value && setFilter(value)}
-          aria-label="Filter studies"
-        >
-          {(Object.keys(FILTER_LABELS) as WorklistFilter[]).map((key) => (
-            <ToggleButton key={key} value={key} sx={{ px: 1, py: 0.3 }}>
-              {FILTER_LABELS[key]}
-            </ToggleButton>
-          ))}
-        </ToggleButtonGroup>
-        <ImportButton />
-        <PacsQueryButton />
-        <Button variant="outlined" onClick={() => setTuning(true)}>
-          Thresholds…
-        </Button>
-        <Button onClick={() => setChoosingReviewer(true)} aria-label="Change reviewer">
-          {session.reviewer ? `Reader: ${session.reviewer.name}` : 'Choose reviewer'}
-        </Button>
+      <Box component="header" sx={{ px: 2, pt: 1, pb: 0.75, borderBottom: 1, borderColor: 'divider', display: 'grid', gap: 0.75 }}>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
+          <Typography variant="h1" component="h1">
+            Worklist
+          </Typography>
+          <Typography variant="body2" color="text.secondary">
+            {worklist.data
+              ? `${worklist.data.length} studies · ${noThreshold ? 'no threshold calibrated' : `${flaggedCount} flagged`} · ${unreviewedCount} unreviewed`
+              : 'Loading…'}
+          </Typography>
+          <Box sx={{ flex: 1 }} />
+          <ImportButton />
+          <PacsQueryButton />
+          <Button variant="outlined" onClick={() => setTuning(true)}>
+            Thresholds…
+          </Button>
+          <Button onClick={() => setChoosingReviewer(true)} aria-label="Change reviewer">
+            {session.reviewer ? `Reader: ${session.reviewer.name}` : 'Choose reviewer'}
+          </Button>
+        </Box>
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
+          <TextField
+            placeholder="Search patient, ID, description"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            slotProps={{
+              htmlInput: { 'aria-label': 'Search studies' },
+              input: { startAdornment: <InputAdornment position="start">⌕</InputAdornment> },
+            }}
+            sx={{ width: 280 }}
+          />
+          <ToggleButtonGroup
+            size="small"
+            exclusive
+            value={filter}
+            onChange={(_event, value: WorklistFilter | null) => value && setFilter(value)}
+            aria-label="Filter studies"
+          >
+            {(Object.keys(FILTER_LABELS) as WorklistFilter[]).map((key) => (
+              <ToggleButton key={key} value={key} sx={{ px: 1.25, py: 0.3 }}>
+                {FILTER_LABELS[key]}
+              </ToggleButton>
+            ))}
+          </ToggleButtonGroup>
+        </Box>
       </Box>
       {worklist.error && (
         <Typography color="error" sx={{ p: 2 }}>

@@ -7,7 +7,8 @@
  * store.scoring as the engine's job will, until that job can run here.
  * The reader opens the top-scored study, jumps to the most anomalous slice,
  * changes window/level by dragging, moves the overlay threshold and sees the
- * overlay change in the canvas pixels, records a verdict by keyboard, finds it
+ * overlay change in the canvas pixels, outlines the finding with a polygon,
+ * records a verdict by keyboard, finds it
  * in the worklist and the database, and calibrates a threshold.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -137,10 +138,18 @@ describe("a radiologist's reading session", () => {
   });
 
   it('records a verdict by keyboard and finds it in the worklist and the database', async () => {
+    // a polygon around the finding: P, three clicks, Enter
+    const box = (await page.locator('#viewport-canvas').boundingBox())!;
     await page.locator('#viewport-canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('p');
+    for (const [dx, dy] of [[-40, -60], [60, -50], [10, 40]] as const) {
+      await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
+    }
+    await page.keyboard.press('Enter');
     await page.keyboard.press('a');
     const dialog = page.getByRole('dialog', { name: /Verdict/ });
     await dialog.waitFor();
+    await dialog.getByText('1 region mark(s): 1 confirming an anomaly').waitFor();
     await page.keyboard.type('enhancing lesion');
     await screenshot(page, 'review-verdict-dialog');
     await page.keyboard.press('Enter');
@@ -157,6 +166,7 @@ describe("a radiologist's reading session", () => {
       const verdict = store.verdicts.current(topStudy().studyUid)!;
       expect(verdict.verdict).toBe('abnormal');
       expect(verdict.comment).toBe('enhancing lesion');
+      expect(verdict.regionMarks).toMatchObject([{ kind: 'polygon', label: 'confirms-anomaly', frame: 0 }]);
       expect(verdict.modelVersionId).toBe(fixture.modelVersionId);
       expect(store.reviewers.get(verdict.reviewerId)?.name).toBe('Dr Ada');
       expect(store.audit.list(1).some((e) => e.action === 'verdict.record' && e.actor === 'Dr Ada')).toBe(true);
