@@ -15,6 +15,7 @@ import { NormscopeError } from '../api/errors';
 import type { EngineCore } from '../engine/context';
 import { startScoring } from '../engine/scoring';
 import type { JobManager, JobResumer, JobRun, StartedJob } from '../jobs/job-manager';
+import { packageVersion } from '../core/package-info';
 import type { Store } from '../store/store';
 import {
   DicomwebSession,
@@ -30,6 +31,7 @@ import {
   saveEndpoint,
   updatePacsOptions,
 } from './endpoints';
+import { pushScores, type PushOutcome } from './push';
 import { queryStudies } from './query';
 import { retrieveStudies, type RetrieveSummary } from './retrieve';
 import type { SecretStore } from './secret-store';
@@ -183,6 +185,22 @@ export class PacsService {
       );
       return summary;
     };
+  }
+
+  /** Sends a study's scores as a Comprehensive SR by STOW-RS (refused while the push option is off; audited). */
+  async pushScores(
+    target: PacsTarget,
+    studyUid: string,
+    options: { deidentify: boolean },
+  ): Promise<PushOutcome> {
+    const connection = this.connection(target);
+    return pushScores(this.deps.store, new DicomwebSession(connection, this.deps.tuning), {
+      studyUid,
+      deidentify: options.deidentify,
+      allowed: readPacsOptions(this.deps.store).pushResults,
+      server: new URL(connection.baseUrl).host,
+      normscopeVersion: packageVersion(),
+    });
   }
 
   /** null when auto-scoring is off; otherwise what happened, in words. */

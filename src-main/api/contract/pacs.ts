@@ -133,6 +133,18 @@ export const pacsMethods = {
     params: z.object({ endpointId: EndpointId, studyUids: z.array(Uid).min(1).max(1000) }).strict(),
     result: JobInfo,
   },
+  /** the study's scores as a Comprehensive SR, by STOW-RS; refused unless the pushResults option is on */
+  'pacs.push': {
+    params: z
+      .object({ endpointId: EndpointId, studyUid: Uid, deidentify: z.boolean().default(false) })
+      .strict(),
+    result: z.object({
+      sopInstanceUid: z.string(),
+      studyInstanceUid: z.string(),
+      deidentified: z.boolean(),
+      bytes: z.number().int(),
+    }),
+  },
   'pacs.options.get': { params: z.object({}).strict(), result: PacsOptions },
   'pacs.options.update': { params: PacsOptions.partial().strict(), result: PacsOptions },
 } as const;

@@ -10,6 +10,7 @@ type PacsMethod =
   | 'pacs.endpoints.test'
   | 'pacs.query'
   | 'pacs.retrieve'
+  | 'pacs.push'
   | 'pacs.options.get'
   | 'pacs.options.update';
 
@@ -34,6 +35,8 @@ export function pacsHandlers(
       started.result.catch(() => undefined);
       return jobs.get(started.id);
     },
+    'pacs.push': ({ endpointId, studyUid, deidentify }) =>
+      pacs.pushScores({ endpointId }, studyUid, { deidentify }),
     'pacs.options.get': () => pacs.options(),
     'pacs.options.update': (patch) => pacs.updateOptions(patch),
   };

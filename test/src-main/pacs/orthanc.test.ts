@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,9 @@ import { dicomInfo } from '../../../src-main/dicom/info';
 import { JobManager } from '../../../src-main/jobs/job-manager';
 import { generatePhantomStudy } from '../../../src-main/ml/phantom/study';
 import { writePhantomDicomSeries } from '../../../src-main/ml/phantom/dicom-writer';
+import { DicomwebSession } from '../../../src-main/pacs/dicomweb-session';
+import { readPart10 } from '../../../src-main/reports/deidentify-dicom';
+import { prepareReviewData } from '../review/review-fixture';
 import { keyFileSecretStore } from '../../../src-main/pacs/secret-store';
 import { PacsService } from '../../../src-main/pacs/service';
 import { openStore, type Store } from '../../../src-main/store/store';
@@ -280,6 +283,87 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
       };
       expect(summary.studies).toEqual([expect.objectContaining({ retrieved: 6, complete: true })]);
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('sends scores back as a Comprehensive SR that dciodvfy accepts and reads back; off by default; audited', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'normscope-pacs-push-'));
+    const fixture = await prepareReviewData(dataDir, {
+      normals: 0,
+      abnormals: 1,
+      slices: 2,
+      size: 64,
+    });
+    const store = openStore({ dataDir });
+    const jobs = new JobManager({ events: new EventBus(), persistence: store.jobs });
+    const pacs = new PacsService({ store, jobs, secrets: keyFileSecretStore(dataDir) });
+    const studyUid = fixture.studies[0]!.studyUid;
+    try {
+      const target = { endpointId: saveOrthanc(pacs) };
+      await expect(pacs.pushScores(target, studyUid, { deidentify: false })).rejects.toThrow(
+        /sending results to a PACS is off/,
+      );
+      pacs.updateOptions({ pushResults: true });
+
+      const plain = await pacs.pushScores(target, studyUid, { deidentify: false });
+      const anonymous = await pacs.pushScores(target, studyUid, { deidentify: true });
+      expect(plain.studyInstanceUid).toBe(studyUid);
+      expect(anonymous.studyInstanceUid).not.toBe(studyUid);
+
+      const session = new DicomwebSession({
+        baseUrl: orthanc.dicomWebRoot,
+        auth: { kind: 'basic', username: ORTHANC_USER, password: ORTHANC_PASSWORD },
+      });
+      for (const sent of [plain, anonymous]) {
+        const [instance] = await session
+          .searchForInstances(sent.studyInstanceUid)
+          .then((all) => all.filter((d) => d['00080018']?.Value?.[0] === sent.sopInstanceUid));
+        expect(instance).toBeDefined();
+        const seriesUid = String(instance!['0020000E']!.Value![0]);
+        const bytes = await session.retrieveInstance({
+          studyInstanceUID: sent.studyInstanceUid,
+          seriesInstanceUID: seriesUid,
+          sopInstanceUID: sent.sopInstanceUid,
+        });
+        const file = join(dataDir, `${sent.sopInstanceUid}.dcm`);
+        await writeFile(file, bytes);
+        const verdict = await promisify(execFile)('dciodvfy', [file]).then(
+          (r) => r.stdout + r.stderr,
+          (err: { stdout: string; stderr: string }) => err.stdout + err.stderr,
+        );
+        expect(verdict).toMatch(/ComprehensiveSR/);
+        expect(verdict.split('\n').filter((line) => line.startsWith('Error'))).toEqual([]);
+        const back = readPart10(bytes);
+        expect(back.Modality).toBe('SR');
+        const score = (back.ContentSequence as Array<Record<string, unknown>>).find(
+          (item) =>
+            (item.ConceptNameCodeSequence as Array<{ CodeMeaning: string }>)[0]!.CodeMeaning ===
+            'Study anomaly score',
+        );
+        expect(score).toBeDefined();
+      }
+      const back = readPart10(
+        await session.retrieveInstance({
+          studyInstanceUID: anonymous.studyInstanceUid,
+          seriesInstanceUID: String(
+            (await session.searchForInstances(anonymous.studyInstanceUid))[0]!['0020000E']!
+              .Value![0],
+          ),
+          sopInstanceUID: anonymous.sopInstanceUid,
+        }),
+      );
+      expect(back.PatientIdentityRemoved).toBe('YES');
+      expect(JSON.stringify(back)).not.toContain('Phantom^');
+      const pushes = store.db
+        .prepare<[], { n: number }>(
+          "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'pacs.push'",
+        )
+        .get()!.n;
+      expect(pushes).toBe(2);
+    } finally {
+      await jobs.shutdown(1_000);
+      store.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
