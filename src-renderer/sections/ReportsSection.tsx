@@ -32,6 +32,7 @@ import { toNormscopeError } from '../api/error-value';
 import { useApi, useEvent, useResource } from '../api/hooks';
 import { useNotifier } from '../components/Notifications';
 import { AuditChainChip } from '../reports/AuditChainChip';
+import { AuditTrailTable } from '../reports/AuditTrailTable';
 import type { ReportForm } from '../reports/report-form';
 import { defaultPaths, formatBytes, initialForm, reportRequest } from '../reports/report-form';
 import { useAuditChain } from '../reports/useAuditChain';
@@ -271,6 +272,11 @@ export function ReportsSection() {
           )}
         </Box>
       )}
+
+      <Box sx={{ mt: 4, maxWidth: 960 }}>
+        <Heading>Audit trail</Heading>
+        <AuditTrailTable refresh={chain.data} />
+      </Box>
 
       <Dialog open={existing !== null} onClose={() => setExisting(null)} aria-labelledby="replace-title">
         <DialogTitle id="replace-title">Replace existing files?</DialogTitle>

@@ -74,6 +74,11 @@ describe('the Reports page', () => {
     expect(await result.textContent()).toContain('4 studies, 3 key images');
     await result.getByText(/Audit chain verified/).waitFor();
     await screenshot(page, 'reports-generated');
+    // the export is in the trail, newest first
+    const trail = page.getByRole('table', { name: 'Audit trail' });
+    await trail.getByRole('row').nth(1).getByText('export').waitFor();
+    await trail.scrollIntoViewIfNeeded();
+    await screenshot(page, 'reports-audit-trail');
   });
 
   it('asks before replacing the files of an earlier report', async () => {
