@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_CSP, APP_START_URL, isAppUrl, isTrustedSender, resolveAppRequest } from '../../../src-main/app/protocol';
+import { APP_CSP, APP_START_URL, appRequestPath, isAppUrl, isTrustedSender, resolveAppRequest } from '../../../src-main/app/protocol';
 
 const rendererDir = resolve('/opt/normscope/out/renderer');
 
@@ -43,5 +43,14 @@ describe('IPC sender check', () => {
     expect(isAppUrl('')).toBe(false);
     expect(isAppUrl('not a url')).toBe(false);
     expect(isAppUrl(null)).toBe(false);
+  });
+});
+
+describe('appRequestPath', () => {
+  it('gives the raw path of our own requests for the binary routes, and nothing for other origins', () => {
+    expect(appRequestPath('normscope://app/frames/1.2.3/0?x=1')).toBe('/frames/1.2.3/0');
+    expect(appRequestPath('normscope://app/maps/%2e%2e/1.2/0')).toBe('/maps/%2e%2e/1.2/0');
+    expect(appRequestPath('https://app/frames/1.2.3/0')).toBeNull();
+    expect(appRequestPath('normscope://evil/frames/1.2.3/0')).toBeNull();
   });
 });
