@@ -26,7 +26,7 @@ import { backboneGrid, chooseTrainingBackbone } from './backbone-choice';
 import type { FeatureProvider } from './features';
 import { runTraining } from './run-job';
 import type { RunConfig } from './run-records';
-import { RunJobLinks, runMetrics, toRunInfo } from './run-records';
+import { RunJobLinks, runConfig, runMetrics, toRunInfo } from './run-records';
 import { MIN_NORMAL_STUDIES, MIN_TRAINING_FRAMES, planSelection } from './selection';
 
 export interface TrainingServiceDeps {
@@ -40,6 +40,8 @@ export interface TrainingServiceDeps {
 
 export interface TrainingService {
   start(params: ParsedParams<'training.start'>): { runId: string; jobId: string };
+  /** a failed or cancelled run continues from its last checkpoint in a new job */
+  continueRun(runId: string, reviewerId?: string): { runId: string; jobId: string };
   list(): TrainingRunInfo[];
   get(runId: string): TrainingRunInfo;
   /** for JobManager.recover */
@@ -129,21 +131,39 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
       });
       return created;
     });
+    return queue(run.id, config.name);
+  };
+
+  const queue = (runId: string, name: string): { runId: string; jobId: string } => {
     let job;
     try {
-      job = jobs.start({
-        kind: 'train',
-        title: `Training ${config.name}`,
-        params: { runId: run.id },
-        run: runFor(run.id),
-        pausable: true,
-      });
+      job = jobs.start({ kind: 'train', title: `Training ${name}`, params: { runId }, run: runFor(runId), pausable: true });
     } catch (err) {
-      store.trainingRuns.update(run.id, { state: 'failed' });
+      store.trainingRuns.update(runId, { state: 'failed' });
       throw err;
     }
-    links.link(run.id, job.id);
-    return { runId: run.id, jobId: job.id };
+    links.link(runId, job.id);
+    return { runId, jobId: job.id };
+  };
+
+  const continueRun: TrainingService['continueRun'] = (runId, reviewerId) => {
+    const actor = actorName(store, reviewerId);
+    const run = store.trainingRuns.get(runId);
+    if (!run) throw new NormscopeError('NotFound', `training run ${runId} does not exist`);
+    if (run.state !== 'failed' && run.state !== 'cancelled') {
+      throw new NormscopeError('Conflict', `training run ${runId} is ${run.state}; only a failed or cancelled run can be continued`);
+    }
+    const epochsDone = runMetrics(run).epochsDone;
+    store.transaction(() => {
+      store.trainingRuns.update(runId, { state: 'queued' });
+      store.audit.append({
+        actor,
+        action: 'training.start',
+        objectIds: { trainingRunId: runId, backboneId: run.backboneId },
+        details: { continued: true, fromEpoch: run.checkpointSha256 ? epochsDone : 0 },
+      });
+    });
+    return queue(runId, runConfig(run).name);
   };
 
   const mirror = (job: JobInfo): void => {
@@ -176,6 +196,7 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
 
   return {
     start,
+    continueRun,
     list: () => store.trainingRuns.list().map((run) => toRunInfo(store, run)),
     get(runId) {
       const run = store.trainingRuns.get(runId);

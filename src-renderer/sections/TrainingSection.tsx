@@ -116,7 +116,7 @@ export function TrainingSection() {
     >
       {error && <Alert severity="error">Could not load training: {error.message}</Alert>}
       <Box sx={{ display: 'grid', gap: 3 }}>
-        {selected && <RunProgress run={selected} live={live[selected.id] ?? null} />}
+        {selected && <RunProgress run={selected} live={live[selected.id] ?? null} onContinued={runs.reload} />}
         {defaults.data && candidates.data && (
           <section aria-labelledby="new-run-heading">
             <Typography id="new-run-heading" variant="h2" component="h2" sx={{ fontSize: '1.2rem', mb: 1 }}>

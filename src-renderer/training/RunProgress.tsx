@@ -9,7 +9,11 @@ import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
+import { useState } from 'react';
 import type { JobInfo, TrainingProgress, TrainingRunInfo } from '../../src-main/api/contract';
+import { useApi } from '../api/hooks';
+import { useNotifier } from '../components/Notifications';
+import { useReviewSession } from '../review/session';
 import { actionsFor } from '../jobs/job-list';
 import type { JobAction } from '../jobs/job-list';
 import { useJobs } from '../jobs/JobsProvider';
@@ -40,7 +44,31 @@ function Figure({ label, value }: { label: string; value: string }) {
   );
 }
 
-export function RunProgress({ run, live }: { run: TrainingRunInfo; live: TrainingProgress | null }) {
+/** A failed or cancelled run continues from its last checkpoint (same data, recipe and seed). */
+function ContinueButton({ run, onContinued }: { run: TrainingRunInfo; onContinued(): void }) {
+  const api = useApi();
+  const { reportError } = useNotifier();
+  const reviewerId = useReviewSession().reviewer?.id;
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    try {
+      await api.call('training.continue', { runId: run.id, ...(reviewerId ? { reviewerId } : {}) });
+      onContinued();
+    } catch (error) {
+      reportError(`Continuing ${run.name}`, error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button variant="outlined" color="inherit" disabled={busy} onClick={() => void go()}>
+      {run.epochsDone > 0 ? `Continue from epoch ${run.epochsDone}` : 'Start again'}
+    </Button>
+  );
+}
+
+export function RunProgress({ run, live, onContinued }: { run: TrainingRunInfo; live: TrainingProgress | null; onContinued(): void }) {
   const { jobs, act } = useJobs();
   const job = jobs.find((j) => j.id === run.jobId) ?? null;
   const state = job?.state ?? run.state;
@@ -68,6 +96,7 @@ export function RunProgress({ run, live }: { run: TrainingRunInfo; live: Trainin
               {ACTION_LABELS[action]}
             </Button>
           ))}
+        {(state === 'failed' || state === 'cancelled') && <ContinueButton run={run} onContinued={onContinued} />}
       </Box>
       {(state === 'running' || state === 'queued' || state === 'paused') && (
         <LinearProgress

@@ -142,6 +142,11 @@ export const trainingMethods = {
     params: TrainingStartParams,
     result: z.object({ runId: z.string(), jobId: z.string() }),
   },
+  /** continues a failed or cancelled run from its last checkpoint, as a new job (same data, recipe and seed) */
+  'training.continue': {
+    params: z.object({ runId: z.string().min(1).max(100), reviewerId: z.string().min(1).max(100).optional() }).strict(),
+    result: z.object({ runId: z.string(), jobId: z.string() }),
+  },
   'training.runs': { params: z.object({}).strict(), result: z.array(TrainingRunInfo) },
   'training.run': { params: RunId, result: TrainingRunInfo },
   /** studies that may be picked by hand (no patient identifiers) */

@@ -13,7 +13,8 @@ import type { Core } from '../../core';
 import { dataDirFrom, dataDirOption, jsonOption, printResult } from '../options';
 
 interface TrainOptions {
-  normals: string[];
+  normals?: string[];
+  continue?: string;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -61,7 +62,8 @@ export function register(program: Command): void {
   program
     .command('train')
     .description("train a model version on normal studies (the paper's recipe unless told otherwise)")
-    .requiredOption('--normals <spec...>', 'Study Instance UIDs, "verdict:normal" (studies marked normal) or "all"')
+    .option('--normals <spec...>', 'Study Instance UIDs, "verdict:normal" (studies marked normal) or "all"')
+    .option('--continue <runId>', 'continue a failed or cancelled run from its last checkpoint instead')
     .option('--epochs <n>', 'epochs (default 40)', integer(1))
     .option('--batch-size <n>', 'batch size (default 64)', integer(1))
     .option('--lr <x>', 'AdamW learning rate (default 1e-3)', positiveNumber)
@@ -78,7 +80,7 @@ export function register(program: Command): void {
     .action(train);
 }
 
-function requestFrom(opts: TrainOptions): Params<'training.start'> {
+function requestFrom(opts: TrainOptions & { normals: string[] }): Params<'training.start'> {
   const [first] = opts.normals;
   const normals =
     opts.normals.length === 1 && (first === 'all' || first === 'verdict:normal') ? first : opts.normals;
@@ -147,12 +149,18 @@ function followJob(core: Core, runId: string, jobId: string, quiet: boolean): Pr
 }
 
 async function train(opts: TrainOptions): Promise<void> {
+  const { normals } = opts;
+  if (!normals?.length === !opts.continue) {
+    throw new NormscopeError('InvalidRequest', 'name the normal studies with --normals, or a run to continue with --continue (not both)');
+  }
   const core = await createCore({ dataDir: dataDirFrom(opts), host: 'cli' });
   try {
-    const started = await core.dispatch('training.start', requestFrom(opts), { transport: 'cli' });
+    const started = normals
+      ? await core.dispatch('training.start', requestFrom({ ...opts, normals }), { transport: 'cli' })
+      : await core.dispatch('training.continue', { runId: opts.continue! }, { transport: 'cli' });
     if (!started.ok) throw fromErrorValue(started.error);
     const { runId, jobId } = started.result as { runId: string; jobId: string };
-    if (!opts.json) process.stderr.write(`training run ${runId} started (Ctrl-C pauses it)\n`);
+    if (!opts.json) process.stderr.write(`training run ${runId} ${normals ? 'started' : 'continues'} (Ctrl-C pauses it)\n`);
     const pause = (): void => {
       core.jobs.pause(jobId);
     };

@@ -9,6 +9,7 @@ export function trainingHandlers(
   training: TrainingService,
 ): {
   'training.start': Handler<'training.start'>;
+  'training.continue': Handler<'training.continue'>;
   'training.runs': Handler<'training.runs'>;
   'training.run': Handler<'training.run'>;
   'training.candidates': Handler<'training.candidates'>;
@@ -16,6 +17,7 @@ export function trainingHandlers(
 } {
   return {
     'training.start': (params) => training.start(params),
+    'training.continue': ({ runId, reviewerId }) => training.continueRun(runId, reviewerId),
     'training.runs': () => training.list(),
     'training.run': ({ runId }) => training.get(runId),
     // no patient identifiers: a study is picked by its description, date and content

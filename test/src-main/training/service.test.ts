@@ -154,6 +154,14 @@ describe('training through the API', () => {
     const checkpoint = decodeTrainCheckpoint(new Uint8Array(await core.store.files.read(stored.checkpointSha256!)));
     expect(checkpoint.epochsDone).toBe(1);
     expect(core.store.integrity).toBe('ok');
+
+    // space again: the run continues from epoch 1 in a new job
+    files.put = put;
+    const continued = await call(core, 'training.continue', { runId });
+    const done = await waitForRun(core, runId);
+    expect(done).toMatchObject({ state: 'succeeded', jobId: continued.jobId, epochsDone: 3 });
+    expect(done.resumes.map((r) => r.epoch)).toEqual([1]);
+    await expect(call(core, 'training.continue', { runId })).rejects.toThrow(/Conflict: .*succeeded/);
   });
 
   it('refuses clearly: no backbone, too few normal studies', async () => {
