@@ -31,6 +31,9 @@ export interface MarkPath {
 
 export const FIT: ViewTransform = { zoom: 1, panX: 0, panY: 0 };
 
+/** Dispatched on the canvas after every repaint; detail: { greyMs, compositeMs, drawMs } of that repaint's stages. */
+export const DRAWN_EVENT = 'normscope:viewport-drawn';
+
 export class ViewportRenderer {
   private frame: LoadedFrame | null = null;
   private range = { min: 0, max: 0 };
@@ -246,5 +249,7 @@ export class ViewportRenderer {
     }
     ctx.setLineDash([]);
     this.timings.drawMs = performance.now() - started;
+    // for benchmarks and tests: what the last repaint cost, without a global hook
+    this.canvas.dispatchEvent(new CustomEvent(DRAWN_EVENT, { detail: { ...this.timings } }));
   }
 }
