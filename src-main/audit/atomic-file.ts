@@ -5,7 +5,16 @@
  * most a stray `.tmp` file, never a half-written export or head anchor.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NormscopeError } from '../api/errors';
 
@@ -57,14 +66,22 @@ export function commitTemp(temp: string, path: string, overwrite: boolean): void
 }
 
 /** `writeTempBeside` then `commitTemp`. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string, options: { overwrite: boolean }): void {
+export function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array | string,
+  options: { overwrite: boolean },
+): void {
   commitTemp(writeTempBeside(path, bytes), path, options.overwrite);
 }
 
 function exists(path: string): NormscopeError {
-  return new NormscopeError('Conflict', `${path} already exists; choose another name or allow overwriting`, {
-    existing: [path],
-  });
+  return new NormscopeError(
+    'Conflict',
+    `${path} already exists; choose another name or allow overwriting`,
+    {
+      existing: [path],
+    },
+  );
 }
 
 /** Makes the rename itself durable; directories cannot be opened for fsync on Windows, where NTFS journals it. */

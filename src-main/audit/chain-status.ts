@@ -35,7 +35,10 @@ export function chainStatus(verification: AuditVerification, checkedAt: string):
 }
 
 /** Walks the whole chain now (see AuditRepository.verify). */
-export function verifyAuditChain(store: Pick<Store, 'audit'>, now: () => Date = () => new Date()): AuditChainStatus {
+export function verifyAuditChain(
+  store: Pick<Store, 'audit'>,
+  now: () => Date = () => new Date(),
+): AuditChainStatus {
   return chainStatus(store.audit.verify(), now().toISOString());
 }
 
@@ -45,15 +48,17 @@ export function listAuditEntries(
   limit: number,
   beforeSeq?: number,
 ): { total: number; entries: AuditEntryView[]; nextBeforeSeq: number | null } {
-  const entries = store.audit.page(limit, beforeSeq).map(({ seq, time, actor, action, objectIds, details, hash }) => ({
-    seq,
-    time,
-    actor,
-    action,
-    objectIds,
-    details,
-    hash,
-  }));
+  const entries = store.audit
+    .page(limit, beforeSeq)
+    .map(({ seq, time, actor, action, objectIds, details, hash }) => ({
+      seq,
+      time,
+      actor,
+      action,
+      objectIds,
+      details,
+      hash,
+    }));
   const oldest = entries.at(-1);
   return {
     total: store.audit.count(),

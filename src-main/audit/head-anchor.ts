@@ -52,18 +52,25 @@ export function readHeadAnchor(file: string): HeadAnchor | null {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new NormscopeError('Unavailable', `audit head anchor ${file} is unreadable: ${(err as Error).message}`);
+    throw new NormscopeError(
+      'Unavailable',
+      `audit head anchor ${file} is unreadable: ${(err as Error).message}`,
+    );
   }
   if (!isAnchorFile(parsed)) {
     throw new NormscopeError('Unavailable', `audit head anchor ${file} is not a ${FORMAT} file`);
   }
   const { committed, pending, adoptedAtSeq, updatedAt } = parsed;
-  return adoptedAtSeq === undefined ? { committed, pending, updatedAt } : { committed, pending, adoptedAtSeq, updatedAt };
+  return adoptedAtSeq === undefined
+    ? { committed, pending, updatedAt }
+    : { committed, pending, adoptedAtSeq, updatedAt };
 }
 
 /** Replaces the anchor atomically (temporary file, fsync, rename). */
 export function writeHeadAnchor(file: string, anchor: HeadAnchor): void {
-  writeFileAtomic(file, `${JSON.stringify({ format: FORMAT, ...anchor }, null, 2)}\n`, { overwrite: true });
+  writeFileAtomic(file, `${JSON.stringify({ format: FORMAT, ...anchor }, null, 2)}\n`, {
+    overwrite: true,
+  });
 }
 
 function isPoint(value: unknown): value is ChainPoint {

@@ -35,7 +35,8 @@ export function agreementFigures(rows: readonly ReportRow[]): AgreementFigures {
     ...matrix,
     sensitivity: positives > 0 ? sensitivity(matrix) : null,
     specificity: negatives > 0 ? specificity(matrix) : null,
-    agreementRate: compared.length > 0 ? (matrix.truePositives + matrix.trueNegatives) / compared.length : null,
+    agreementRate:
+      compared.length > 0 ? (matrix.truePositives + matrix.trueNegatives) / compared.length : null,
     compared: compared.length,
     uncertain: count('uncertain'),
     unreviewed: count('unreviewed'),

@@ -13,7 +13,14 @@ import type { Deidentifier } from './deidentify';
 import { createDeidentifier } from './deidentify';
 import type { DecodeFrame } from './key-images';
 import { mostAnomalousFrame, renderKeyImage } from './key-images';
-import type { BuiltReport, KeyImage, ReportModel, ReportModelVersion, ReportRequest, ReportRow } from './model';
+import type {
+  BuiltReport,
+  KeyImage,
+  ReportModel,
+  ReportModelVersion,
+  ReportRequest,
+  ReportRow,
+} from './model';
 import { REPORT_FORMAT } from './model';
 import type { ThresholdRow, TimeWindow } from './queries';
 import { ReportQueries } from './queries';
@@ -21,7 +28,10 @@ import { ReportQueries } from './queries';
 /** more flagged or disagreed studies than this get no key image (said in the report), keeping the PDF printable */
 export const MAX_KEY_IMAGES = 60;
 
-export type ReportStore = Pick<Store, 'db' | 'studies' | 'models' | 'reviewers' | 'scoring' | 'files' | 'audit'>;
+export type ReportStore = Pick<
+  Store,
+  'db' | 'studies' | 'models' | 'reviewers' | 'scoring' | 'files' | 'audit'
+>;
 
 export interface BuildDependencies {
   /** decodes frames for key images in a supervised worker; without it the report has none and says why */
@@ -42,22 +52,35 @@ export function reportWindow(request: Pick<ReportRequest, 'from' | 'to'>): TimeW
   const parse = (day: string, which: string): number => {
     const ms = DAY.test(day) ? Date.parse(`${day}T00:00:00.000Z`) : Number.NaN;
     if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day) {
-      throw new NormscopeError('InvalidRequest', `${which} date "${day}" is not a date of the form YYYY-MM-DD`);
+      throw new NormscopeError(
+        'InvalidRequest',
+        `${which} date "${day}" is not a date of the form YYYY-MM-DD`,
+      );
     }
     return ms;
   };
   const from = parse(request.from, 'the from');
   const to = parse(request.to, 'the to');
-  if (to < from) throw new NormscopeError('InvalidRequest', `the report period ends (${request.to}) before it starts (${request.from})`);
+  if (to < from)
+    throw new NormscopeError(
+      'InvalidRequest',
+      `the report period ends (${request.to}) before it starts (${request.from})`,
+    );
   return { from: new Date(from).toISOString(), until: new Date(to + 86_400_000).toISOString() };
 }
 
-export async function buildReport(store: ReportStore, request: ReportRequest, deps: BuildDependencies): Promise<BuiltReport> {
+export async function buildReport(
+  store: ReportStore,
+  request: ReportRequest,
+  deps: BuildDependencies,
+): Promise<BuiltReport> {
   const window = reportWindow(request);
   const progress = deps.onProgress ?? (() => undefined);
   const queries = new ReportQueries(store.db);
-  const reviewer = request.reviewer === undefined ? null : store.reviewers.findByName(request.reviewer);
-  if (reviewer === undefined) throw new NormscopeError('NotFound', `no reviewer is named "${request.reviewer}"`);
+  const reviewer =
+    request.reviewer === undefined ? null : store.reviewers.findByName(request.reviewer);
+  if (reviewer === undefined)
+    throw new NormscopeError('NotFound', `no reviewer is named "${request.reviewer}"`);
   const model = request.modelVersion === undefined ? null : findModel(store, request.modelVersion);
 
   progress(0, 'Reading studies, scores and verdicts');
@@ -115,13 +138,25 @@ export async function buildReport(store: ReportStore, request: ReportRequest, de
     .sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
   for (const [index, row] of wanted.entries()) {
     deps.signal?.throwIfAborted();
-    progress(0.1 + (0.8 * index) / wanted.length, `Rendering key image ${index + 1} of ${wanted.length}`);
+    progress(
+      0.1 + (0.8 * index) / wanted.length,
+      `Rendering key image ${index + 1} of ${wanted.length}`,
+    );
     if (index >= MAX_KEY_IMAGES) {
-      keyImageProblems.push({ studyUid: row.studyUid, reason: `not shown: a report holds at most ${MAX_KEY_IMAGES} key images` });
+      keyImageProblems.push({
+        studyUid: row.studyUid,
+        reason: `not shown: a report holds at most ${MAX_KEY_IMAGES} key images`,
+      });
       continue;
     }
     try {
-      const rendered = await keyImageOf(store, row, scoringRunOf.get(row.studyUid)!, thresholdsUsed, deps.decode);
+      const rendered = await keyImageOf(
+        store,
+        row,
+        scoringRunOf.get(row.studyUid)!,
+        thresholdsUsed,
+        deps.decode,
+      );
       const pngSha256 = createHash('sha256').update(rendered.png).digest('hex');
       images.set(pngSha256, rendered.png);
       keyImages.push({ ...rendered.image, pngSha256 });
@@ -153,7 +188,13 @@ export async function buildReport(store: ReportStore, request: ReportRequest, de
     keyImageProblems,
     audit: verifyAuditChain(store, deps.now),
   };
-  if (request.deidentify) report = deidentifyReport(report, deps.deidentifier ?? createDeidentifier());
+  if (request.deidentify)
+    report = deidentifyReport(report, deps.deidentifier ?? createDeidentifier());
+  // by study date, then UID (after de-identification, so the original UIDs' order does not show)
+  report.rows.sort(
+    (a, b) =>
+      (a.studyDate ?? '').localeCompare(b.studyDate ?? '') || a.studyUid.localeCompare(b.studyUid),
+  );
   progress(1, 'Report ready');
   return { model: report, contentSha256: reportContentSha256(report), images };
 }
@@ -164,7 +205,10 @@ function findModel(store: ReportStore, idOrName: string): { id: string; name: st
   const named = store.models.listModelVersions().filter((m) => m.name === idOrName);
   if (named.length === 1) return named[0]!;
   if (named.length > 1) {
-    throw new NormscopeError('Conflict', `${named.length} model versions are named "${idOrName}"; give the version's id`);
+    throw new NormscopeError(
+      'Conflict',
+      `${named.length} model versions are named "${idOrName}"; give the version's id`,
+    );
   }
   throw new NormscopeError('NotFound', `no model version has the id or name "${idOrName}"`);
 }
@@ -176,13 +220,16 @@ async function keyImageOf(
   thresholds: Map<number, ThresholdRow>,
   decode: DecodeFrame | undefined,
 ): Promise<{ image: Omit<KeyImage, 'pngSha256'>; png: Uint8Array }> {
-  if (!decode) throw new NormscopeError('Unavailable', 'no frame decoder was available to this report');
+  if (!decode)
+    throw new NormscopeError('Unavailable', 'no frame decoder was available to this report');
   const study = store.studies.getStudy(row.studyUid)!;
   const frame = mostAnomalousFrame(store, scoringRunId, study);
-  if (!frame) throw new NormscopeError('NotFound', 'the scoring run stored no anomaly map for this study');
+  if (!frame)
+    throw new NormscopeError('NotFound', 'the scoring run stored no anomaly map for this study');
   const map = store.scoring.getMap(scoringRunId, frame.sopInstanceUid, frame.frame)!;
   const decoded = await decode({ path: frame.path, frame: frame.frame });
-  const pixelThreshold = row.thresholdId === null ? null : (thresholds.get(row.thresholdId)?.pixel_threshold ?? null);
+  const pixelThreshold =
+    row.thresholdId === null ? null : (thresholds.get(row.thresholdId)?.pixel_threshold ?? null);
   const rendered = renderKeyImage(decoded, map, pixelThreshold);
   return {
     png: rendered.png,
@@ -199,8 +246,14 @@ async function keyImageOf(
   };
 }
 
-function describeModels(store: ReportStore, rows: ReportRow[], thresholds: Map<number, ThresholdRow>): ReportModelVersion[] {
-  const ids = [...new Set(rows.map((row) => row.modelVersionId).filter((id): id is string => id !== null))];
+function describeModels(
+  store: ReportStore,
+  rows: ReportRow[],
+  thresholds: Map<number, ThresholdRow>,
+): ReportModelVersion[] {
+  const ids = [
+    ...new Set(rows.map((row) => row.modelVersionId).filter((id): id is string => id !== null)),
+  ];
   return ids
     .map((id) => store.models.getModelVersion(id)!)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
@@ -241,33 +294,45 @@ function deidentifyReport(report: ReportModel, d: Deidentifier): ReportModel {
       ...report.scope,
       from: d.date(report.scope.from),
       to: d.date(report.scope.to),
-      reviewerFilter: report.scope.reviewerFilter === null ? null : reviewer(report.scope.reviewerFilter),
+      reviewerFilter:
+        report.scope.reviewerFilter === null ? null : reviewer(report.scope.reviewerFilter),
       reviewers: report.scope.reviewers.map(reviewer).sort(),
       modelVersions: report.scope.modelVersions.map((m) => ({
         ...m,
-        thresholds: m.thresholds.map((t) => ({ ...t, createdAt: d.dateTime(t.createdAt), createdBy: reviewer(t.createdBy) })),
+        thresholds: m.thresholds.map((t) => ({
+          ...t,
+          createdAt: d.dateTime(t.createdAt),
+          createdBy: reviewer(t.createdBy),
+        })),
       })),
       deidentification: d.method,
     },
-    rows: report.rows
-      .map((row) => ({
-        ...row,
-        patientName: d.pseudonym('patient-name', row.patientName ?? ''),
-        patientId: d.pseudonym('patient-id', row.patientId),
-        accessionNumber: row.accessionNumber ? d.pseudonym('accession', row.accessionNumber) : null,
-        studyUid: d.uid(row.studyUid),
-        studyDate: row.studyDate === null ? null : d.date(row.studyDate),
-        description: null,
-        scoredAt: row.scoredAt === null ? null : d.dateTime(row.scoredAt),
-        verdicts: row.verdicts.map((v) => ({ ...v, reviewer: reviewer(v.reviewer), at: d.dateTime(v.at) })),
-      }))
-      // the original order (by study UID) would leak the UIDs' order
-      .sort((a, b) => a.studyUid.localeCompare(b.studyUid)),
-    keyImages: report.keyImages.map((k) => ({ ...k, studyUid: d.uid(k.studyUid), sopInstanceUid: d.uid(k.sopInstanceUid) })),
+    rows: report.rows.map((row) => ({
+      ...row,
+      patientName: d.pseudonym('patient-name', row.patientName ?? ''),
+      patientId: d.pseudonym('patient-id', row.patientId),
+      accessionNumber: row.accessionNumber ? d.pseudonym('accession', row.accessionNumber) : null,
+      studyUid: d.uid(row.studyUid),
+      studyDate: row.studyDate === null ? null : d.date(row.studyDate),
+      description: null,
+      scoredAt: row.scoredAt === null ? null : d.dateTime(row.scoredAt),
+      verdicts: row.verdicts.map((v) => ({
+        ...v,
+        reviewer: reviewer(v.reviewer),
+        at: d.dateTime(v.at),
+      })),
+    })),
+    keyImages: report.keyImages.map((k) => ({
+      ...k,
+      studyUid: d.uid(k.studyUid),
+      sopInstanceUid: d.uid(k.sopInstanceUid),
+    })),
     // a reason may name a file path, and paths may hold names: only the limit's reason is kept
     keyImageProblems: report.keyImageProblems.map((p) => ({
       studyUid: d.uid(p.studyUid),
-      reason: p.reason.startsWith('not shown:') ? p.reason : 'the key image could not be rendered (details left out: de-identified report)',
+      reason: p.reason.startsWith('not shown:')
+        ? p.reason
+        : 'the key image could not be rendered (details left out: de-identified report)',
     })),
   };
 }

@@ -100,7 +100,11 @@ const REMOVED = [
 const EMPTIED = ['PatientBirthDate', 'PatientSex', 'ReferringPhysicianName', 'StudyID'];
 
 const PROFILE_CODES = [
-  { CodeValue: '113100', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Basic Application Confidentiality Profile' },
+  {
+    CodeValue: '113100',
+    CodingSchemeDesignator: 'DCM',
+    CodeMeaning: 'Basic Application Confidentiality Profile',
+  },
   {
     CodeValue: '113107',
     CodingSchemeDesignator: 'DCM',
@@ -111,10 +115,14 @@ const PROFILE_CODES = [
 /** A de-identified copy of `dataset` (the input is not changed). */
 export function deidentifyDataset(dataset: NaturalDataset, d: Deidentifier): NaturalDataset {
   const out = transform(dataset, d);
-  out.PatientName = typeof dataset.PatientName === 'string' || isPersonName(dataset.PatientName)
-    ? d.pseudonym('patient-name', personNameText(dataset.PatientName))
-    : d.pseudonym('patient-name', '');
-  out.PatientID = d.pseudonym('patient-id', typeof dataset.PatientID === 'string' ? dataset.PatientID : '');
+  out.PatientName =
+    typeof dataset.PatientName === 'string' || isPersonName(dataset.PatientName)
+      ? d.pseudonym('patient-name', personNameText(dataset.PatientName))
+      : d.pseudonym('patient-name', '');
+  out.PatientID = d.pseudonym(
+    'patient-id',
+    typeof dataset.PatientID === 'string' ? dataset.PatientID : '',
+  );
   if (typeof dataset.AccessionNumber === 'string' && dataset.AccessionNumber !== '') {
     out.AccessionNumber = d.pseudonym('accession', dataset.AccessionNumber);
   }
@@ -138,11 +146,17 @@ export function markIdentityRemoved(dataset: NaturalDataset): NaturalDataset {
  * meta header (explicit VR little endian unless `transferSyntaxUid` says
  * otherwise; the dataset's pixel data must already be in that syntax).
  */
-export function writePart10(dataset: NaturalDataset, transferSyntaxUid = '1.2.840.10008.1.2.1'): Uint8Array {
+export function writePart10(
+  dataset: NaturalDataset,
+  transferSyntaxUid = '1.2.840.10008.1.2.1',
+): Uint8Array {
   const sopClass = dataset.SOPClassUID;
   const sopInstance = dataset.SOPInstanceUID;
   if (typeof sopClass !== 'string' || typeof sopInstance !== 'string') {
-    throw new NormscopeError('InvalidRequest', 'a DICOM object to export needs SOPClassUID and SOPInstanceUID');
+    throw new NormscopeError(
+      'InvalidRequest',
+      'a DICOM object to export needs SOPClassUID and SOPInstanceUID',
+    );
   }
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
@@ -184,7 +198,9 @@ function transform(dataset: NaturalDataset, d: Deidentifier): NaturalDataset {
     } else if (vr === 'DA') {
       out[key] = mapValues(value, (da) => d.dicomDate(da));
     } else if (vr === 'DT') {
-      out[key] = mapValues(value, (dt) => (dt.length >= 8 ? `${d.dicomDate(dt.slice(0, 8))}${dt.slice(8)}` : ''));
+      out[key] = mapValues(value, (dt) =>
+        dt.length >= 8 ? `${d.dicomDate(dt.slice(0, 8))}${dt.slice(8)}` : '',
+      );
     } else if (vr === 'PN') {
       out[key] = '';
     } else {
@@ -205,13 +221,17 @@ function mapValues(value: unknown, fn: (text: string) => string): unknown {
   return value;
 }
 
-function isPersonName(value: unknown): value is Array<{ Alphabetic?: string }> | { Alphabetic?: string } {
+function isPersonName(
+  value: unknown,
+): value is Array<{ Alphabetic?: string }> | { Alphabetic?: string } {
   return typeof value === 'object' && value !== null;
 }
 
 function personNameText(value: unknown): string {
   if (typeof value === 'string') return value;
-  const first = Array.isArray(value) ? (value[0] as { Alphabetic?: string } | undefined) : (value as { Alphabetic?: string });
+  const first = Array.isArray(value)
+    ? (value[0] as { Alphabetic?: string } | undefined)
+    : (value as { Alphabetic?: string });
   return first?.Alphabetic ?? '';
 }
 

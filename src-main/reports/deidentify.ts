@@ -58,9 +58,11 @@ export const DEIDENTIFICATION_METHOD =
 export function createDeidentifier(options: DeidentifierOptions = {}): Deidentifier {
   const key = options.key ?? randomBytes(32);
   const shiftMs = (options.shiftDays ?? -randomInt(1, MAX_SHIFT_DAYS + 1)) * DAY_MS;
-  const mac = (label: string, value: string): Buffer => createHmac('sha256', key).update(label).update('\0').update(value).digest();
+  const mac = (label: string, value: string): Buffer =>
+    createHmac('sha256', key).update(label).update('\0').update(value).digest();
   return {
-    pseudonym: (kind, value) => `${PREFIX[kind]}-${mac(kind, value).subarray(0, 4).toString('hex').toUpperCase()}`,
+    pseudonym: (kind, value) =>
+      `${PREFIX[kind]}-${mac(kind, value).subarray(0, 4).toString('hex').toUpperCase()}`,
     uid: (value) => {
       const bytes = mac('uid', value).subarray(0, 16);
       // as a UUID version 8 (custom), like the project's other 2.25 UIDs: at most 39 digits after '2.25.'
@@ -68,11 +70,14 @@ export function createDeidentifier(options: DeidentifierOptions = {}): Deidentif
       bytes[8] = (bytes[8]! & 0x3f) | 0x80;
       return `2.25.${BigInt(`0x${bytes.toString('hex')}`).toString(10)}`;
     },
-    date: (isoDate) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + shiftMs).toISOString().slice(0, 10),
+    date: (isoDate) =>
+      new Date(Date.parse(`${isoDate}T00:00:00Z`) + shiftMs).toISOString().slice(0, 10),
     dateTime: (iso) => new Date(Date.parse(iso) + shiftMs).toISOString(),
     dicomDate: (da) => {
       if (!/^\d{8}$/.test(da)) return '';
-      const shifted = new Date(Date.parse(`${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}T00:00:00Z`) + shiftMs);
+      const shifted = new Date(
+        Date.parse(`${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}T00:00:00Z`) + shiftMs,
+      );
       return shifted.toISOString().slice(0, 10).replaceAll('-', '');
     },
     method: DEIDENTIFICATION_METHOD,

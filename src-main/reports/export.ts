@@ -29,14 +29,21 @@ export interface WrittenFile {
 }
 
 /** Absolute output paths; InvalidRequest when none is given, one is repeated, or its folder does not exist. */
-export function resolveOutputs(outputs: ReportOutputs): Array<{ kind: ReportFileKind; path: string }> {
+export function resolveOutputs(
+  outputs: ReportOutputs,
+): Array<{ kind: ReportFileKind; path: string }> {
   const files = (Object.entries(outputs) as Array<[ReportFileKind, string | undefined]>)
-    .filter((entry): entry is [ReportFileKind, string] => typeof entry[1] === 'string' && entry[1].trim() !== '')
+    .filter(
+      (entry): entry is [ReportFileKind, string] =>
+        typeof entry[1] === 'string' && entry[1].trim() !== '',
+    )
     .map(([kind, path]) => ({ kind, path: resolve(path) }));
-  if (files.length === 0) throw new NormscopeError('InvalidRequest', 'name at least one output file (PDF, CSV or JSON)');
+  if (files.length === 0)
+    throw new NormscopeError('InvalidRequest', 'name at least one output file (PDF, CSV or JSON)');
   const seen = new Set<string>();
   for (const file of files) {
-    if (seen.has(file.path)) throw new NormscopeError('InvalidRequest', `${file.path} is named for two outputs`);
+    if (seen.has(file.path))
+      throw new NormscopeError('InvalidRequest', `${file.path} is named for two outputs`);
     seen.add(file.path);
     const dir = dirname(file.path);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {

@@ -46,9 +46,17 @@ export function mostAnomalousFrame(
     }
   }
   if (best === null) return null;
-  const instance = study.series.flatMap((series) => series.instances).find((i) => i.sopInstanceUid === best.sopInstanceUid);
-  const path = instance?.fileSha256 ? store.files.pathOf(instance.fileSha256) : instance?.sourcePath;
-  if (!path) throw new NormscopeError('NotFound', `the file of instance ${best.sopInstanceUid} is not in the store`);
+  const instance = study.series
+    .flatMap((series) => series.instances)
+    .find((i) => i.sopInstanceUid === best.sopInstanceUid);
+  const path = instance?.fileSha256
+    ? store.files.pathOf(instance.fileSha256)
+    : instance?.sourcePath;
+  if (!path)
+    throw new NormscopeError(
+      'NotFound',
+      `the file of instance ${best.sopInstanceUid} is not in the store`,
+    );
   return { ...best, path };
 }
 
@@ -56,7 +64,13 @@ export interface RenderedKeyImage {
   png: Uint8Array;
   width: number;
   height: number;
-  overlay: { colormap: string; opacity: number; threshold: number; scaleMin: number; scaleMax: number };
+  overlay: {
+    colormap: string;
+    opacity: number;
+    threshold: number;
+    scaleMin: number;
+    scaleMax: number;
+  };
 }
 
 /**
@@ -64,7 +78,11 @@ export interface RenderedKeyImage {
  * above `pixelThreshold` (the threshold in force), or above half the frame's
  * maximum when the model has none; colours span threshold..maximum.
  */
-export function renderKeyImage(decoded: DecodeFrameOutput, map: AnomalyMap, pixelThreshold: number | null): RenderedKeyImage {
+export function renderKeyImage(
+  decoded: DecodeFrameOutput,
+  map: AnomalyMap,
+  pixelThreshold: number | null,
+): RenderedKeyImage {
   const { rows, columns } = decoded;
   const rgba = new Uint8ClampedArray(rows * columns * 4);
   if (decoded.samples === 3) {
@@ -78,7 +96,12 @@ export function renderKeyImage(decoded: DecodeFrameOutput, map: AnomalyMap, pixe
     const window = decoded.window ?? autoWindow(decoded.values, decoded.slope, decoded.intercept);
     renderGrey(
       decoded.values,
-      { slope: decoded.slope, intercept: decoded.intercept, window, invert: decoded.photometric === 'MONOCHROME1' },
+      {
+        slope: decoded.slope,
+        intercept: decoded.intercept,
+        window,
+        invert: decoded.photometric === 'MONOCHROME1',
+      },
       rgba,
     );
   }

@@ -28,7 +28,8 @@ export type VerdictValue = 'normal' | 'abnormal' | 'uncertain';
  * scope; 'unscored': no score in scope; 'no-threshold': scored by a model with
  * no threshold in force, so nothing was flagged or not.
  */
-export type Agreement = 'agree' | 'disagree' | 'uncertain' | 'unreviewed' | 'unscored' | 'no-threshold';
+export type Agreement =
+  'agree' | 'disagree' | 'uncertain' | 'unreviewed' | 'unscored' | 'no-threshold';
 
 export interface ReportVerdict {
   id: number;
@@ -111,7 +112,13 @@ export interface KeyImage {
   height: number;
   /** sha256 of the PNG (the bytes travel beside the model, not in it) */
   pngSha256: string;
-  overlay: { colormap: string; opacity: number; threshold: number; scaleMin: number; scaleMax: number };
+  overlay: {
+    colormap: string;
+    opacity: number;
+    threshold: number;
+    scaleMin: number;
+    scaleMax: number;
+  };
 }
 
 export interface ReportModel {

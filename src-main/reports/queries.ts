@@ -94,10 +94,16 @@ export class ReportQueries {
     this.thresholdAt = db.prepare<[string, string], ThresholdRow>(
       'SELECT * FROM thresholds WHERE model_version_id = ? AND created_at <= ? ORDER BY id DESC LIMIT 1',
     );
-    this.thresholdById = db.prepare<[number], ThresholdRow>('SELECT * FROM thresholds WHERE id = ?');
+    this.thresholdById = db.prepare<[number], ThresholdRow>(
+      'SELECT * FROM thresholds WHERE id = ?',
+    );
   }
 
-  studyUids(window: TimeWindow, reviewerId: string | null, modelVersionId: string | null): string[] {
+  studyUids(
+    window: TimeWindow,
+    reviewerId: string | null,
+    modelVersionId: string | null,
+  ): string[] {
     return this.studiesInScope
       .all({ ...window, reviewer: reviewerId, model: modelVersionId })
       .map((row) => row.study_uid);
@@ -107,21 +113,28 @@ export class ReportQueries {
   score(studyUid: string, until: string, modelVersionId: string | null): ScoreInScope | null {
     const row = this.latestScore.get({ study: studyUid, until, model: modelVersionId });
     return row
-      ? { score: row.score, scoredAt: row.scored_at, scoringRunId: row.scoring_run_id, modelVersionId: row.model_version_id }
+      ? {
+          score: row.score,
+          scoredAt: row.scored_at,
+          scoringRunId: row.scoring_run_id,
+          modelVersionId: row.model_version_id,
+        }
       : null;
   }
 
   verdicts(studyUid: string, window: TimeWindow, reviewerId: string | null): VerdictInScope[] {
-    return this.verdictsInScope.all({ study: studyUid, ...window, reviewer: reviewerId }).map((row) => ({
-      id: row.id,
-      verdict: row.verdict,
-      reviewerId: row.reviewer_id,
-      reviewerName: row.reviewer_name,
-      createdAt: row.created_at,
-      supersedesId: row.supersedes_id,
-      modelVersionId: row.model_version_id,
-      thresholdId: row.threshold_id,
-    }));
+    return this.verdictsInScope
+      .all({ study: studyUid, ...window, reviewer: reviewerId })
+      .map((row) => ({
+        id: row.id,
+        verdict: row.verdict,
+        reviewerId: row.reviewer_id,
+        reviewerName: row.reviewer_name,
+        createdAt: row.created_at,
+        supersedesId: row.supersedes_id,
+        modelVersionId: row.model_version_id,
+        thresholdId: row.threshold_id,
+      }));
   }
 
   /** The model's threshold version in force at `time`: the latest saved at or before it. */

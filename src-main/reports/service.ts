@@ -39,7 +39,11 @@ export class ReportsService {
     return dir;
   }
 
-  scopeOptions(): { reviewers: string[]; modelVersions: Array<{ id: string; name: string }>; outputDir: string } {
+  scopeOptions(): {
+    reviewers: string[];
+    modelVersions: Array<{ id: string; name: string }>;
+    outputDir: string;
+  } {
     const { store } = this.options;
     return {
       reviewers: store.reviewers.list().map((r) => r.name),
@@ -50,7 +54,11 @@ export class ReportsService {
 
   start(request: ReportRequest): { jobId: string } {
     reportWindow(request);
-    const outputs: ReportOutputs = { pdf: request.pdfPath, csv: request.csvPath, json: request.jsonPath };
+    const outputs: ReportOutputs = {
+      pdf: request.pdfPath,
+      csv: request.csvPath,
+      json: request.jsonPath,
+    };
     refuseExisting(resolveOutputs(outputs), request.overwrite);
     const { store, decode, normscopeVersion } = this.options;
     const started = this.options.jobs.start({
@@ -95,16 +103,22 @@ export class ReportsService {
 
   private keep(result: ReportResult): void {
     this.results.set(result.jobId, result);
-    while (this.results.size > KEEP_RESULTS) this.results.delete(this.results.keys().next().value as string);
+    while (this.results.size > KEEP_RESULTS)
+      this.results.delete(this.results.keys().next().value as string);
   }
 }
 
 /** NotFound for a job id that never was a report of this session. */
-export function requireReportJob(service: ReportsService, jobs: { list(): Array<{ id: string; kind: string }> }, jobId: string): ReportResult | null {
+export function requireReportJob(
+  service: ReportsService,
+  jobs: { list(): Array<{ id: string; kind: string }> },
+  jobId: string,
+): ReportResult | null {
   const result = service.result(jobId);
   if (result) return result;
   const job = jobs.list().find((j) => j.id === jobId);
-  if (!job || job.kind !== 'export') throw new NormscopeError('NotFound', `job ${jobId} is not a report of this session`);
+  if (!job || job.kind !== 'export')
+    throw new NormscopeError('NotFound', `job ${jobId} is not a report of this session`);
   return null;
 }
 
@@ -114,5 +128,9 @@ const DECODE_MEMORY_MB = 1024;
 
 /** Key-image frames decoded by the `dicom.decodeFrame` task in a supervised worker (the files are untrusted). */
 export function workerDecoder(workers: Pick<WorkerSupervisor, 'run'>): DecodeFrame {
-  return (input) => workers.run('dicom.decodeFrame', input, { timeoutMs: DECODE_TIMEOUT_MS, memoryMb: DECODE_MEMORY_MB });
+  return (input) =>
+    workers.run('dicom.decodeFrame', input, {
+      timeoutMs: DECODE_TIMEOUT_MS,
+      memoryMb: DECODE_MEMORY_MB,
+    });
 }

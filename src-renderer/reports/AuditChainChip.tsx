@@ -18,13 +18,22 @@ export function AuditChainChip({
     const text = error ? 'Audit chain not checked' : 'Checking audit chain…';
     return (
       <Tooltip title={error ? error.message : 'Walking the hash chain'} describeChild>
-        <Chip size={size} variant="outlined" label={text} aria-label={text} sx={{ flexShrink: 0 }} />
+        <Chip
+          size={size}
+          variant="outlined"
+          label={text}
+          aria-label={text}
+          sx={{ flexShrink: 0 }}
+        />
       </Tooltip>
     );
   }
   const label = auditChainLabel(status);
   return (
-    <Tooltip title={`${status.summary} (checked ${status.checkedAt.replace('T', ' ').slice(0, 19)} UTC)`} describeChild>
+    <Tooltip
+      title={`${status.summary} (checked ${status.checkedAt.replace('T', ' ').slice(0, 19)} UTC)`}
+      describeChild
+    >
       <Chip
         size={size}
         color={status.ok ? 'success' : 'error'}

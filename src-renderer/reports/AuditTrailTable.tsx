@@ -56,7 +56,8 @@ export function AuditTrailTable({ refresh }: { refresh: unknown }) {
     );
   };
 
-  if (total === 0) return <Typography color="text.secondary">The audit trail has no entries yet.</Typography>;
+  if (total === 0)
+    return <Typography color="text.secondary">The audit trail has no entries yet.</Typography>;
   return (
     <>
       <Table size="small" aria-label="Audit trail">
@@ -73,10 +74,23 @@ export function AuditTrailTable({ refresh }: { refresh: unknown }) {
           {entries.map((entry) => (
             <TableRow key={entry.seq}>
               <TableCell>{entry.seq}</TableCell>
-              <TableCell sx={{ whiteSpace: 'nowrap' }}>{entry.time.replace('T', ' ').slice(0, 19)}</TableCell>
+              <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                {entry.time.replace('T', ' ').slice(0, 19)}
+              </TableCell>
               <TableCell sx={{ whiteSpace: 'nowrap' }}>{entry.actor}</TableCell>
-              <TableCell sx={{ fontWeight: entry.action === 'refused' ? 700 : undefined, whiteSpace: 'nowrap' }}>{entry.action}</TableCell>
-              <TableCell sx={{ fontFamily: 'monospace', fontSize: '0.75rem', wordBreak: 'break-all' }}>{describeIds(entry.objectIds)}</TableCell>
+              <TableCell
+                sx={{
+                  fontWeight: entry.action === 'refused' ? 700 : undefined,
+                  whiteSpace: 'nowrap',
+                }}
+              >
+                {entry.action}
+              </TableCell>
+              <TableCell
+                sx={{ fontFamily: 'monospace', fontSize: '0.75rem', wordBreak: 'break-all' }}
+              >
+                {describeIds(entry.objectIds)}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -26,11 +26,26 @@ function day(date: Date): string {
 export function initialForm(outputDir: string, now = new Date()): ReportForm {
   const from = `${day(now).slice(0, 8)}01`;
   const to = day(now);
-  return { from, to, reviewer: '', modelVersion: '', deidentify: false, csv: true, json: true, pathsEdited: false, ...defaultPaths(outputDir, from, to, false) };
+  return {
+    from,
+    to,
+    reviewer: '',
+    modelVersion: '',
+    deidentify: false,
+    csv: true,
+    json: true,
+    pathsEdited: false,
+    ...defaultPaths(outputDir, from, to, false),
+  };
 }
 
 /** `<dir>/normscope-report-<from>_<to>[-deidentified].pdf|csv|json`, with the folder's own separator. */
-export function defaultPaths(outputDir: string, from: string, to: string, deidentify: boolean): Pick<ReportForm, 'pdfPath' | 'csvPath' | 'jsonPath'> {
+export function defaultPaths(
+  outputDir: string,
+  from: string,
+  to: string,
+  deidentify: boolean,
+): Pick<ReportForm, 'pdfPath' | 'csvPath' | 'jsonPath'> {
   const separator = outputDir.includes('\\') && !outputDir.includes('/') ? '\\' : '/';
   const base = `${outputDir.replace(/[\\/]+$/, '')}${separator}normscope-report-${from}_${to}${deidentify ? '-deidentified' : ''}`;
   return { pdfPath: `${base}.pdf`, csvPath: `${base}.csv`, jsonPath: `${base}.json` };

@@ -45,7 +45,8 @@ class AuditChainStore {
     this.set({ ...this.state, loading: true });
     this.api.call('audit.verify', {}).then(
       (data) => this.done({ data, error: null, loading: false }),
-      (reason: unknown) => this.done({ ...this.state, error: toNormscopeError(reason), loading: false }),
+      (reason: unknown) =>
+        this.done({ ...this.state, error: toNormscopeError(reason), loading: false }),
     );
   };
 

@@ -55,7 +55,9 @@ function ResultTable({ result }: { result: ReportResult }) {
             <TableCell component="th" scope="row" sx={{ fontWeight: 600, width: 160 }}>
               {file.kind.toUpperCase()}
             </TableCell>
-            <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>{file.path}</TableCell>
+            <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
+              {file.path}
+            </TableCell>
             <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
               {formatBytes(file.bytes)}
             </TableCell>
@@ -75,7 +77,9 @@ function ResultTable({ result }: { result: ReportResult }) {
           </TableCell>
           <TableCell colSpan={2}>
             {result.studies} studies, {result.keyImages} key images
-            {result.keyImageProblems > 0 ? `, ${result.keyImageProblems} key images could not be drawn (listed in the report)` : ''}
+            {result.keyImageProblems > 0
+              ? `, ${result.keyImageProblems} key images could not be drawn (listed in the report)`
+              : ''}
             {result.deidentified ? ', de-identified' : ''}
           </TableCell>
         </TableRow>
@@ -105,7 +109,8 @@ export function ReportsSection() {
   const outcome = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    if (job?.state === 'succeeded' || job?.state === 'failed') outcome.current?.scrollIntoView({ block: 'nearest' });
+    if (job?.state === 'succeeded' || job?.state === 'failed')
+      outcome.current?.scrollIntoView({ block: 'nearest' });
   }, [job?.state, result]);
 
   useEffect(() => {
@@ -116,14 +121,23 @@ export function ReportsSection() {
     if (!job || update.id !== job.id) return;
     setJob(update);
     if (update.state === 'succeeded') {
-      api.call('reports.result', { jobId: update.id }).then(setResult, (err: unknown) => reportError('Reading the report result', err));
+      api
+        .call('reports.result', { jobId: update.id })
+        .then(setResult, (err: unknown) => reportError('Reading the report result', err));
     }
   });
 
   if (!form || !options.data) {
     return (
-      <SectionPage title="Reports" summary="Audit reports of reviews, verdicts and model performance.">
-        {options.error ? <Alert severity="error">{options.error.message}</Alert> : <LinearProgress aria-label="Loading" />}
+      <SectionPage
+        title="Reports"
+        summary="Audit reports of reviews, verdicts and model performance."
+      >
+        {options.error ? (
+          <Alert severity="error">{options.error.message}</Alert>
+        ) : (
+          <LinearProgress aria-label="Loading" />
+        )}
       </SectionPage>
     );
   }
@@ -132,7 +146,9 @@ export function ReportsSection() {
   const update = (patch: Partial<ReportForm>) => {
     setForm((current) => {
       const next = { ...current!, ...patch };
-      return next.pathsEdited ? next : { ...next, ...defaultPaths(outputDir, next.from, next.to, next.deidentify) };
+      return next.pathsEdited
+        ? next
+        : { ...next, ...defaultPaths(outputDir, next.from, next.to, next.deidentify) };
     });
   };
   const running = job !== null && (job.state === 'queued' || job.state === 'running');
@@ -187,11 +203,30 @@ export function ReportsSection() {
         </Alert>
       )}
 
-      <Box component="form" aria-label="Report" onSubmit={submit} sx={{ display: 'grid', gap: 2, maxWidth: 760 }}>
+      <Box
+        component="form"
+        aria-label="Report"
+        onSubmit={submit}
+        sx={{ display: 'grid', gap: 2, maxWidth: 760 }}
+      >
         <Heading>Scope</Heading>
         <Stack direction="row" spacing={2}>
-          <TextField label="From" type="date" value={form.from} onChange={(e) => update({ from: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} required />
-          <TextField label="To" type="date" value={form.to} onChange={(e) => update({ to: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} required />
+          <TextField
+            label="From"
+            type="date"
+            value={form.from}
+            onChange={(e) => update({ from: e.target.value })}
+            slotProps={{ inputLabel: { shrink: true } }}
+            required
+          />
+          <TextField
+            label="To"
+            type="date"
+            value={form.to}
+            onChange={(e) => update({ to: e.target.value })}
+            slotProps={{ inputLabel: { shrink: true } }}
+            required
+          />
         </Stack>
         <Stack direction="row" spacing={2}>
           <TextField
@@ -226,19 +261,50 @@ export function ReportsSection() {
           </TextField>
         </Stack>
         <FormControlLabel
-          control={<Switch checked={form.deidentify} onChange={(e) => update({ deidentify: e.target.checked })} />}
+          control={
+            <Switch
+              checked={form.deidentify}
+              onChange={(e) => update({ deidentify: e.target.checked })}
+            />
+          }
           label="De-identify (DICOM PS3.15 basic profile: pseudonyms for patients and reviewers, shifted dates, new UIDs)"
         />
 
         <Heading>Files</Heading>
-        <TextField label="PDF" value={form.pdfPath} onChange={(e) => update({ pdfPath: e.target.value, pathsEdited: true })} required fullWidth />
+        <TextField
+          label="PDF"
+          value={form.pdfPath}
+          onChange={(e) => update({ pdfPath: e.target.value, pathsEdited: true })}
+          required
+          fullWidth
+        />
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-          <Checkbox checked={form.csv} onChange={(e) => update({ csv: e.target.checked })} slotProps={{ input: { 'aria-label': 'Also write CSV' } }} />
-          <TextField label="CSV" value={form.csvPath} disabled={!form.csv} onChange={(e) => update({ csvPath: e.target.value, pathsEdited: true })} fullWidth />
+          <Checkbox
+            checked={form.csv}
+            onChange={(e) => update({ csv: e.target.checked })}
+            slotProps={{ input: { 'aria-label': 'Also write CSV' } }}
+          />
+          <TextField
+            label="CSV"
+            value={form.csvPath}
+            disabled={!form.csv}
+            onChange={(e) => update({ csvPath: e.target.value, pathsEdited: true })}
+            fullWidth
+          />
         </Stack>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-          <Checkbox checked={form.json} onChange={(e) => update({ json: e.target.checked })} slotProps={{ input: { 'aria-label': 'Also write JSON' } }} />
-          <TextField label="JSON" value={form.jsonPath} disabled={!form.json} onChange={(e) => update({ jsonPath: e.target.value, pathsEdited: true })} fullWidth />
+          <Checkbox
+            checked={form.json}
+            onChange={(e) => update({ json: e.target.checked })}
+            slotProps={{ input: { 'aria-label': 'Also write JSON' } }}
+          />
+          <TextField
+            label="JSON"
+            value={form.jsonPath}
+            disabled={!form.json}
+            onChange={(e) => update({ jsonPath: e.target.value, pathsEdited: true })}
+            fullWidth
+          />
         </Stack>
         <Box>
           <Button type="submit" variant="contained" disabled={starting || running}>
@@ -260,7 +326,9 @@ export function ReportsSection() {
               />
             </>
           )}
-          {job.state === 'failed' && <Alert severity="error">The report failed: {job.error?.message ?? job.message}</Alert>}
+          {job.state === 'failed' && (
+            <Alert severity="error">The report failed: {job.error?.message ?? job.message}</Alert>
+          )}
           {job.state === 'cancelled' && <Alert severity="info">The report was cancelled.</Alert>}
           {job.state === 'succeeded' && result && (
             <>
@@ -278,7 +346,11 @@ export function ReportsSection() {
         <AuditTrailTable refresh={chain.data} />
       </Box>
 
-      <Dialog open={existing !== null} onClose={() => setExisting(null)} aria-labelledby="replace-title">
+      <Dialog
+        open={existing !== null}
+        onClose={() => setExisting(null)}
+        aria-labelledby="replace-title"
+      >
         <DialogTitle id="replace-title">Replace existing files?</DialogTitle>
         <DialogContent>
           <DialogContentText component="div">

@@ -28,14 +28,31 @@ describe('the Reports page', () => {
 
   beforeAll(async () => {
     const prepare = async (dataDir: string) => {
-      const fixture = await prepareReviewData(dataDir, { normals: 2, abnormals: 2, slices: 3, size: 128 });
+      const fixture = await prepareReviewData(dataDir, {
+        normals: 2,
+        abnormals: 2,
+        slices: 3,
+        size: 128,
+      });
       const store = openStore({ dataDir });
       try {
         const reader = store.reviewers.create('Dr Reader');
-        saveThreshold(store, { modelVersionId: fixture.modelVersionId, reviewerId: reader.id, pixelThreshold: 0.5, imageThreshold: 0.5, method: { kind: 'e2e' } });
+        saveThreshold(store, {
+          modelVersionId: fixture.modelVersionId,
+          reviewerId: reader.id,
+          pixelThreshold: 0.5,
+          imageThreshold: 0.5,
+          method: { kind: 'e2e' },
+        });
         const verdicts = ['normal', 'abnormal', 'abnormal', 'normal'] as const;
         fixture.studies.forEach((study, k) => {
-          recordVerdict(store, { studyUid: study.studyUid, reviewerId: reader.id, verdict: verdicts[k]!, comment: '', regionMarks: [] });
+          recordVerdict(store, {
+            studyUid: study.studyUid,
+            reviewerId: reader.id,
+            verdict: verdicts[k]!,
+            comment: '',
+            regionMarks: [],
+          });
         });
       } finally {
         store.close();
@@ -66,7 +83,11 @@ describe('the Reports page', () => {
     await page.getByRole('button', { name: 'Generate report' }).click();
     await page.getByText('Report written.').waitFor({ timeout: 60_000 });
     const result = page.getByRole('table', { name: 'Report result' });
-    const pdf = join(app.dataDir, 'exports', (await page.getByLabel('PDF').inputValue()).split('/').pop()!);
+    const pdf = join(
+      app.dataDir,
+      'exports',
+      (await page.getByLabel('PDF').inputValue()).split('/').pop()!,
+    );
     await result.getByText(pdf).waitFor();
     expect(existsSync(pdf)).toBe(true);
     expect(existsSync(pdf.replace(/\.pdf$/, '.csv'))).toBe(true);
@@ -92,14 +113,22 @@ describe('the Reports page', () => {
 
   it('shows the chain BROKEN, naming where, once the newest entries are deleted', async () => {
     const raw = new Database(join(app.dataDir, 'normscope.sqlite'));
-    const { head } = raw.prepare('SELECT max(seq) AS head FROM audit_log').get() as { head: number };
+    const { head } = raw.prepare('SELECT max(seq) AS head FROM audit_log').get() as {
+      head: number;
+    };
     raw.exec('DROP TRIGGER audit_log_append_only_delete');
     raw.prepare('DELETE FROM audit_log WHERE seq >= ?').run(head - 1);
     raw.close();
     await page.getByRole('button', { name: 'Verify again' }).click();
-    await main().getByRole('status', { name: `Audit chain BROKEN at #${head - 1}` }).waitFor();
-    await main().getByText(`entries after #${head - 2} were removed`, { exact: false }).waitFor();
-    await statusBar().getByRole('status', { name: `Audit chain BROKEN at #${head - 1}` }).waitFor();
+    await main()
+      .getByRole('status', { name: `Audit chain BROKEN at #${head - 1}` })
+      .waitFor();
+    await main()
+      .getByText(`entries after #${head - 2} were removed`, { exact: false })
+      .waitFor();
+    await statusBar()
+      .getByRole('status', { name: `Audit chain BROKEN at #${head - 1}` })
+      .waitFor();
     await screenshot(page, 'reports-chain-broken');
     expect(pageErrors).toEqual([]);
   });

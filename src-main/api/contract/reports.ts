@@ -60,5 +60,8 @@ export const reportMethods = {
   /** starts the report as an 'export' job; Conflict (details.existing) when an output exists and overwrite is false */
   'reports.generate': { params: ReportRequest, result: z.object({ jobId: z.string() }) },
   /** the finished report of a job; null while it runs (follow it with jobs.updated) */
-  'reports.result': { params: z.object({ jobId: z.string().min(1).max(100) }).strict(), result: ReportResult.nullable() },
+  'reports.result': {
+    params: z.object({ jobId: z.string().min(1).max(100) }).strict(),
+    result: ReportResult.nullable(),
+  },
 } as const;

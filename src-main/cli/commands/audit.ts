@@ -17,7 +17,9 @@ export function register(program: Command): void {
   const audit = program.command('audit').description('check and read the audit trail');
   audit
     .command('verify')
-    .description('check the hash chain and its head anchor; names the first broken entry, exit 1 when broken')
+    .description(
+      'check the hash chain and its head anchor; names the first broken entry, exit 1 when broken',
+    )
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action((opts: { dataDir?: string; json?: boolean }) => {
@@ -43,7 +45,10 @@ export function register(program: Command): void {
         const page = listAuditEntries(store, opts.limit);
         printResult(opts.json, page, () =>
           page.entries
-            .map((e) => `#${e.seq}  ${e.time}  ${e.actor}  ${e.action}  ${JSON.stringify(e.objectIds)}`)
+            .map(
+              (e) =>
+                `#${e.seq}  ${e.time}  ${e.actor}  ${e.action}  ${JSON.stringify(e.objectIds)}`,
+            )
             .join('\n'),
         );
       } finally {
@@ -58,13 +63,17 @@ export function register(program: Command): void {
  */
 export function openExistingStore(dataDir: string): Store {
   if (!existsSync(dataDirLayout(dataDir).databasePath)) {
-    throw new NormscopeError('NotFound', `${dataDir} holds no Normscope database; check --data-dir`);
+    throw new NormscopeError(
+      'NotFound',
+      `${dataDir} holds no Normscope database; check --data-dir`,
+    );
   }
   return openStore({ dataDir });
 }
 
 function parseLimit(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 500) throw new InvalidArgumentError('expected a number from 1 to 500');
+  if (!/^\d+$/.test(value) || n < 1 || n > 500)
+    throw new InvalidArgumentError('expected a number from 1 to 500');
   return n;
 }

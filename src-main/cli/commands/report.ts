@@ -37,7 +37,10 @@ export function register(program: Command): void {
     .requiredOption('--to <date>', 'last day, YYYY-MM-DD (UTC), inclusive')
     .option('--reviewer <name>', "only this reviewer's verdicts")
     .option('--model <version>', "only this model version's scores (id or name)")
-    .option('--deidentify', 'de-identify patients, reviewers, dates and UIDs (DICOM PS3.15 basic profile)')
+    .option(
+      '--deidentify',
+      'de-identify patients, reviewers, dates and UIDs (DICOM PS3.15 basic profile)',
+    )
     .requiredOption('--out <file.pdf>', 'the PDF to write')
     .option('--csv <file.csv>', 'also write the rows as CSV')
     .option('--json <file.json>', 'also write the report model as JSON')
@@ -56,10 +59,19 @@ async function report(opts: ReportOptions): Promise<void> {
   try {
     const built = await buildReport(
       store,
-      { from: opts.from, to: opts.to, reviewer: opts.reviewer, modelVersion: opts.model, deidentify: opts.deidentify === true },
+      {
+        from: opts.from,
+        to: opts.to,
+        reviewer: opts.reviewer,
+        modelVersion: opts.model,
+        deidentify: opts.deidentify === true,
+      },
       { decode: workerDecoder(workers), normscopeVersion: packageVersion() },
     );
-    const files = await exportReport(store, built, outputs, { overwrite: opts.force === true, actor: opts.by ?? 'system' });
+    const files = await exportReport(store, built, outputs, {
+      overwrite: opts.force === true,
+      actor: opts.by ?? 'system',
+    });
     const result = {
       contentSha256: built.contentSha256,
       files,

@@ -28,7 +28,8 @@ export const CSV_COLUMNS = [
 
 export function reportCsv(report: BuiltReport): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const row of report.model.rows) lines.push(csvRow(report.contentSha256, row).map(field).join(','));
+  for (const row of report.model.rows)
+    lines.push(csvRow(report.contentSha256, row).map(field).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -65,7 +65,9 @@ export class PdfFlow {
       this.charsets.set(font, set);
     }
     const known = set;
-    return Array.from(text.replace(/[\r\n\t]+/g, ' '), (ch) => (known.has(ch.codePointAt(0)!) ? ch : '?')).join('');
+    return Array.from(text.replace(/[\r\n\t]+/g, ' '), (ch) =>
+      known.has(ch.codePointAt(0)!) ? ch : '?',
+    ).join('');
   }
 
   /** Lines of at most `maxWidth` points: breaks at spaces, and inside words too long for a line (UIDs, hashes). */
@@ -96,7 +98,10 @@ export class PdfFlow {
   }
 
   /** A wrapped paragraph at the cursor. */
-  text(text: string, options: { size?: number; font?: PDFFont; color?: RGB; indent?: number; gap?: number } = {}): void {
+  text(
+    text: string,
+    options: { size?: number; font?: PDFFont; color?: RGB; indent?: number; gap?: number } = {},
+  ): void {
     const size = options.size ?? 10;
     const font = options.font ?? this.fonts.regular;
     const indent = options.indent ?? 0;
@@ -104,7 +109,13 @@ export class PdfFlow {
     for (const line of this.wrap(text, font, size, this.width - indent)) {
       this.ensure(leading);
       this.y -= leading;
-      this.page.drawText(line, { x: MARGIN + indent, y: this.y + size * 0.25, size, font, color: options.color ?? BLACK });
+      this.page.drawText(line, {
+        x: MARGIN + indent,
+        y: this.y + size * 0.25,
+        size,
+        font,
+        color: options.color ?? BLACK,
+      });
     }
     this.y -= options.gap ?? 2;
   }
@@ -116,7 +127,11 @@ export class PdfFlow {
   }
 
   /** `label: value` on one line (value wrapped under itself). */
-  field(label: string, value: string, options: { mono?: boolean; color?: RGB; labelWidth?: number } = {}): void {
+  field(
+    label: string,
+    value: string,
+    options: { mono?: boolean; color?: RGB; labelWidth?: number } = {},
+  ): void {
     const size = 9;
     const labelWidth = options.labelWidth ?? 130;
     const font = options.mono ? this.fonts.mono : this.fonts.regular;
@@ -124,20 +139,37 @@ export class PdfFlow {
     const leading = size * 1.35;
     this.ensure(leading * Math.min(lines.length, 3));
     this.y -= leading;
-    this.page.drawText(this.safe(label, this.fonts.bold), { x: MARGIN, y: this.y + 2, size, font: this.fonts.bold, color: GREY });
+    this.page.drawText(this.safe(label, this.fonts.bold), {
+      x: MARGIN,
+      y: this.y + 2,
+      size,
+      font: this.fonts.bold,
+      color: GREY,
+    });
     lines.forEach((line, index) => {
       if (index > 0) {
         this.ensure(leading);
         this.y -= leading;
       }
-      this.page.drawText(line, { x: MARGIN + labelWidth, y: this.y + 2, size, font, color: options.color ?? BLACK });
+      this.page.drawText(line, {
+        x: MARGIN + labelWidth,
+        y: this.y + 2,
+        size,
+        font,
+        color: options.color ?? BLACK,
+      });
     });
   }
 
   rule(): void {
     this.ensure(8);
     this.y -= 4;
-    this.page.drawLine({ start: { x: MARGIN, y: this.y }, end: { x: MARGIN + this.width, y: this.y }, thickness: 0.5, color: RULE });
+    this.page.drawLine({
+      start: { x: MARGIN, y: this.y },
+      end: { x: MARGIN + this.width, y: this.y },
+      thickness: 0.5,
+      color: RULE,
+    });
     this.y -= 4;
   }
 
@@ -146,11 +178,28 @@ export class PdfFlow {
     const pages = this.doc.getPages();
     pages.forEach((page, index) => {
       const size = 7;
-      page.drawLine({ start: { x: MARGIN, y: MARGIN + 12 }, end: { x: A4[0] - MARGIN, y: MARGIN + 12 }, thickness: 0.5, color: RULE });
-      page.drawText(this.safe(left, this.fonts.regular), { x: MARGIN, y: MARGIN, size, font: this.fonts.regular, color: GREY });
+      page.drawLine({
+        start: { x: MARGIN, y: MARGIN + 12 },
+        end: { x: A4[0] - MARGIN, y: MARGIN + 12 },
+        thickness: 0.5,
+        color: RULE,
+      });
+      page.drawText(this.safe(left, this.fonts.regular), {
+        x: MARGIN,
+        y: MARGIN,
+        size,
+        font: this.fonts.regular,
+        color: GREY,
+      });
       const right = `page ${index + 1} of ${pages.length}`;
       const width = this.fonts.regular.widthOfTextAtSize(right, size);
-      page.drawText(right, { x: A4[0] - MARGIN - width, y: MARGIN, size, font: this.fonts.regular, color: GREY });
+      page.drawText(right, {
+        x: A4[0] - MARGIN - width,
+        y: MARGIN,
+        size,
+        font: this.fonts.regular,
+        color: GREY,
+      });
     });
   }
 }

@@ -25,7 +25,9 @@ export async function reportPdf(report: BuiltReport): Promise<Uint8Array> {
   studiesTable(flow, model.rows);
   await keyImages(flow, report);
   auditSection(flow, model, report.contentSha256);
-  flow.footers(`Normscope audit report ${model.scope.from} to ${model.scope.to} - content sha256 ${report.contentSha256}`);
+  flow.footers(
+    `Normscope audit report ${model.scope.from} to ${model.scope.to} - content sha256 ${report.contentSha256}`,
+  );
   return flow.doc.save();
 }
 
@@ -46,13 +48,19 @@ function titlePage(flow: PdfFlow, report: BuiltReport): void {
   flow.y -= 120;
   flow.text('Normscope', { size: 12, color: GREY });
   flow.text('Audit report', { size: 28, font: flow.fonts.bold, gap: 12 });
-  flow.text(`Period ${model.scope.from} to ${model.scope.to} (UTC, inclusive)`, { size: 13, gap: 20 });
+  flow.text(`Period ${model.scope.from} to ${model.scope.to} (UTC, inclusive)`, {
+    size: 13,
+    gap: 20,
+  });
   flow.field('Generated', `${model.generatedAt} by Normscope ${model.normscopeVersion}`);
   flow.field('Studies', String(model.rows.length));
   flow.field('Reviewers', model.scope.reviewers.join(', ') || 'none');
   if (model.scope.reviewerFilter) flow.field('Reviewer filter', model.scope.reviewerFilter);
   if (model.scope.modelFilter) flow.field('Model filter', model.scope.modelFilter);
-  flow.field('De-identified', model.scope.deidentified ? 'yes (see scope)' : 'no: this report holds patient identifiers');
+  flow.field(
+    'De-identified',
+    model.scope.deidentified ? 'yes (see scope)' : 'no: this report holds patient identifiers',
+  );
   flow.field('Audit chain', model.audit.summary, { color: model.audit.ok ? GREEN : RED });
   flow.field('Content sha256', report.contentSha256, { mono: true });
   if (model.scope.modelVersions.some((m) => m.backbone.standIn)) {
@@ -77,18 +85,26 @@ function scope(flow: PdfFlow, model: ReportModel): void {
   flow.field('Reviewer filter', model.scope.reviewerFilter ?? 'all reviewers');
   flow.field('Model filter', model.scope.modelFilter ?? 'all model versions');
   if (model.scope.deidentification) flow.field('De-identification', model.scope.deidentification);
-  if (model.scope.modelVersions.length === 0) flow.text('No study in scope was scored.', { size: 9, color: GREY });
+  if (model.scope.modelVersions.length === 0)
+    flow.text('No study in scope was scored.', { size: 9, color: GREY });
   for (const version of model.scope.modelVersions) {
     flow.rule();
     flow.text(`Model version ${version.name}`, { size: 11, font: flow.fonts.bold });
     flow.field('Id', version.id, { mono: true });
-    flow.field('Backbone', `${version.backbone.name}${version.backbone.standIn ? ' (STAND-IN: not for clinical use)' : ''}`, {
-      color: version.backbone.standIn ? AMBER : BLACK,
-    });
+    flow.field(
+      'Backbone',
+      `${version.backbone.name}${version.backbone.standIn ? ' (STAND-IN: not for clinical use)' : ''}`,
+      {
+        color: version.backbone.standIn ? AMBER : BLACK,
+      },
+    );
     flow.field('Backbone sha256', version.backbone.sha256, { mono: true });
     flow.field('Weights sha256', version.weightsSha256, { mono: true });
     flow.field('AR model', JSON.stringify(version.arConfig));
-    flow.field('Preprocessing', `${version.preprocessingVersion}: ${JSON.stringify(version.preprocessing)}`);
+    flow.field(
+      'Preprocessing',
+      `${version.preprocessingVersion}: ${JSON.stringify(version.preprocessing)}`,
+    );
     if (version.thresholds.length === 0) flow.field('Thresholds', 'none in force');
     for (const t of version.thresholds) {
       flow.field(
@@ -112,7 +128,12 @@ function agreement(flow: PdfFlow, figures: AgreementFigures): void {
   const top = flow.y;
   const draw = (text: string, col: number, row: number, bold = false) => {
     const font = bold ? flow.fonts.bold : flow.fonts.regular;
-    flow.page.drawText(text, { x: x0 + col * cell + 6, y: top - (row + 1) * height + 7, size: 9, font });
+    flow.page.drawText(text, {
+      x: x0 + col * cell + 6,
+      y: top - (row + 1) * height + 7,
+      size: 9,
+      font,
+    });
   };
   for (let row = 0; row < 3; row++) {
     for (let col = 0; col < 3; col++) {
@@ -142,7 +163,10 @@ function agreement(flow: PdfFlow, figures: AgreementFigures): void {
   const fp = figures.falsePositives;
   flow.field('Sensitivity', `${percent(figures.sensitivity)} (TP ${tp} / (TP ${tp} + FN ${fn}))`);
   flow.field('Specificity', `${percent(figures.specificity)} (TN ${tn} / (TN ${tn} + FP ${fp}))`);
-  flow.field('Agreement', `${percent(figures.agreementRate)} (${tp + tn} of ${figures.compared} compared studies)`);
+  flow.field(
+    'Agreement',
+    `${percent(figures.agreementRate)} (${tp + tn} of ${figures.compared} compared studies)`,
+  );
   flow.field(
     'Not compared',
     `${figures.uncertain} uncertain verdict(s), ${figures.unreviewed} unreviewed, ${figures.unscored} unscored, ${figures.noThreshold} without a threshold`,
@@ -168,7 +192,11 @@ const COLUMNS: Column[] = [
   {
     title: 'Patient',
     width: 84,
-    cell: (row) => [{ text: row.patientName ?? '(no name)', font: 'bold' }, { text: row.patientId }, ...(row.accessionNumber ? [{ text: `Acc. ${row.accessionNumber}` }] : [])],
+    cell: (row) => [
+      { text: row.patientName ?? '(no name)', font: 'bold' },
+      { text: row.patientId },
+      ...(row.accessionNumber ? [{ text: `Acc. ${row.accessionNumber}` }] : []),
+    ],
   },
   { title: 'Study date', width: 48, cell: (row) => [{ text: row.studyDate ?? '-' }] },
   { title: 'Study UID', width: 90, cell: (row) => [{ text: row.studyUid, font: 'mono' }] },
@@ -178,7 +206,12 @@ const COLUMNS: Column[] = [
   {
     title: 'Flag',
     width: 26,
-    cell: (row) => [{ text: row.flagged === null ? '-' : row.flagged ? 'yes' : 'no', font: row.flagged ? 'bold' : undefined }],
+    cell: (row) => [
+      {
+        text: row.flagged === null ? '-' : row.flagged ? 'yes' : 'no',
+        font: row.flagged ? 'bold' : undefined,
+      },
+    ],
   },
   {
     title: 'Verdicts (reviewer, time)',
@@ -187,7 +220,10 @@ const COLUMNS: Column[] = [
       row.verdicts.length === 0
         ? [{ text: 'none', color: GREY }]
         : row.verdicts.flatMap((v, index) => [
-            { text: v.verdict, font: index === row.verdicts.length - 1 ? ('bold' as const) : undefined },
+            {
+              text: v.verdict,
+              font: index === row.verdicts.length - 1 ? ('bold' as const) : undefined,
+            },
             { text: v.reviewer, color: GREY },
             { text: `${v.at.slice(0, 10)} ${v.at.slice(11, 16)}`, color: GREY },
           ]),
@@ -205,12 +241,27 @@ function studiesTable(flow: PdfFlow, rows: ReportRow[]): void {
   const leading = size * 1.25;
   const fontOf = (kind?: 'bold' | 'mono'): PDFFont =>
     kind === 'bold' ? flow.fonts.bold : kind === 'mono' ? flow.fonts.mono : flow.fonts.regular;
-  const columns = [...COLUMNS, { title: 'Agreement', width: AGREEMENT_WIDTH, cell: (row: ReportRow) => [{ text: row.agreement, font: 'bold' as const, color: AGREEMENT_COLOUR[row.agreement] }] }];
+  const columns = [
+    ...COLUMNS,
+    {
+      title: 'Agreement',
+      width: AGREEMENT_WIDTH,
+      cell: (row: ReportRow) => [
+        { text: row.agreement, font: 'bold' as const, color: AGREEMENT_COLOUR[row.agreement] },
+      ],
+    },
+  ];
 
   const header = () => {
     flow.ensure(18);
     let x = MARGIN;
-    flow.page.drawRectangle({ x: MARGIN, y: flow.y - 14, width: flow.width, height: 14, color: RULE });
+    flow.page.drawRectangle({
+      x: MARGIN,
+      y: flow.y - 14,
+      width: flow.width,
+      height: 14,
+      color: RULE,
+    });
     for (const column of columns) {
       flow.page.drawText(column.title, { x: x + 2, y: flow.y - 10, size, font: flow.fonts.bold });
       x += column.width;
@@ -220,9 +271,13 @@ function studiesTable(flow: PdfFlow, rows: ReportRow[]): void {
   header();
   for (const row of rows) {
     const cells = columns.map((column) =>
-      column.cell(row).flatMap((part) =>
-        flow.wrap(part.text, fontOf(part.font), size, column.width - 4).map((line) => ({ ...part, text: line })),
-      ),
+      column
+        .cell(row)
+        .flatMap((part) =>
+          flow
+            .wrap(part.text, fontOf(part.font), size, column.width - 4)
+            .map((line) => ({ ...part, text: line })),
+        ),
     );
     const height = Math.max(...cells.map((c) => c.length)) * leading + 4;
     if (flow.y - height < MARGIN + 28) {
@@ -243,7 +298,12 @@ function studiesTable(flow: PdfFlow, rows: ReportRow[]): void {
       x += columns[index]!.width;
     });
     flow.y -= height;
-    flow.page.drawLine({ start: { x: MARGIN, y: flow.y + 1 }, end: { x: MARGIN + flow.width, y: flow.y + 1 }, thickness: 0.4, color: RULE });
+    flow.page.drawLine({
+      start: { x: MARGIN, y: flow.y + 1 },
+      end: { x: MARGIN + flow.width, y: flow.y + 1 },
+      thickness: 0.4,
+      color: RULE,
+    });
   }
 }
 
@@ -252,7 +312,7 @@ async function keyImages(flow: PdfFlow, report: BuiltReport): Promise<void> {
   flow.newPage();
   flow.heading('Key images');
   flow.text(
-    'The most anomalous slice of each flagged or disagreed study, with the anomaly map above the pixel threshold in force overlaid (inferno colour map, half opacity), drawn by the viewer\'s code.',
+    "The most anomalous slice of each flagged or disagreed study, with the anomaly map above the pixel threshold in force overlaid (inferno colour map, half opacity), drawn by the viewer's code.",
     { size: 9, color: GREY, gap: 8 },
   );
   if (model.keyImages.length === 0 && model.keyImageProblems.length === 0) {
@@ -281,12 +341,22 @@ async function keyImages(flow: PdfFlow, report: BuiltReport): Promise<void> {
     caption.forEach((line, k) => {
       const font = k === 2 ? flow.fonts.mono : k === 0 ? flow.fonts.bold : flow.fonts.regular;
       const text = flow.wrap(line, font, 6.5, box)[0] ?? '';
-      flow.page.drawText(text, { x, y: top - box - 10 - k * 9, size: 6.5, font, color: k === 0 ? BLACK : GREY });
+      flow.page.drawText(text, {
+        x,
+        y: top - box - 10 - k * 9,
+        size: 6.5,
+        font,
+        color: k === 0 ? BLACK : GREY,
+      });
     });
-    if (column === 1 || index === model.keyImages.length - 1) flow.y = top - box - captionHeight - 10;
+    if (column === 1 || index === model.keyImages.length - 1)
+      flow.y = top - box - captionHeight - 10;
   }
   for (const problem of model.keyImageProblems) {
-    flow.text(`No key image for study ${problem.studyUid}: ${problem.reason}`, { size: 8, color: AMBER });
+    flow.text(`No key image for study ${problem.studyUid}: ${problem.reason}`, {
+      size: 8,
+      color: AMBER,
+    });
   }
 }
 
@@ -299,7 +369,8 @@ function auditSection(flow: PdfFlow, model: ReportModel, contentSha256: string):
   flow.field('Entries checked', String(audit.entries));
   if (audit.headSeq !== null) flow.field('Head entry', `#${audit.headSeq}`);
   if (audit.anchor) flow.field('Head anchor', audit.anchor);
-  if (audit.brokenSeq !== null) flow.field('First broken entry', `#${audit.brokenSeq}: ${audit.reason ?? ''}`, { color: RED });
+  if (audit.brokenSeq !== null)
+    flow.field('First broken entry', `#${audit.brokenSeq}: ${audit.reason ?? ''}`, { color: RED });
   flow.rule();
   flow.field('Report content sha256', contentSha256, { mono: true });
 }

@@ -95,6 +95,8 @@ export class AuditRepository {
   private readonly selectRange;
   private readonly selectPage;
   private readonly selectCount;
+  /** this process appended entries since its last settle: only then is the anchor worth a look */
+  private unsettled = false;
 
   /**
    * @param anchorFile `<dataDir>/audit-head.json`; null keeps no anchor (in-memory stores)
@@ -172,7 +174,12 @@ export class AuditRepository {
       ...(previousHead ? { adoptedAtSeq: previousHead.seq } : {}),
       updatedAt: this.now(),
     };
-    writeHeadAnchor(this.anchorFile, { ...base, pending: [...base.pending, entry], updatedAt: this.now() });
+    writeHeadAnchor(this.anchorFile, {
+      ...base,
+      pending: [...base.pending, entry],
+      updatedAt: this.now(),
+    });
+    this.unsettled = true;
   }
 
   /**
@@ -183,21 +190,29 @@ export class AuditRepository {
    * `verify` to report; the anchor is never moved to it.
    */
   settleAnchor(): void {
-    if (this.anchorFile === null || this.db.inTransaction) return;
+    if (this.anchorFile === null || this.db.inTransaction || !this.unsettled) return;
     const file = this.anchorFile;
     try {
       inTransaction(this.db, () => {
+        this.unsettled = false;
         const anchor = readHeadAnchor(file);
         if (anchor === null || anchor.pending.length === 0) return;
         const head = this.selectHead.get() ?? { seq: 0, hash: GENESIS_HASH };
         const match = [anchor.committed, ...anchor.pending].find(
           (point) => point.seq === head.seq && point.hash === head.hash,
         );
-        if (match) writeHeadAnchor(file, { ...anchor, committed: match, pending: [], updatedAt: this.now() });
+        if (match)
+          writeHeadAnchor(file, {
+            ...anchor,
+            committed: match,
+            pending: [],
+            updatedAt: this.now(),
+          });
       });
     } catch {
       // The action is committed and must not be reported as failed. The pending list still
       // vouches for the head (verify accepts it), and the next settle tries again.
+      this.unsettled = true;
     }
   }
 
@@ -235,7 +250,9 @@ export class AuditRepository {
       } catch (err) {
         anchorProblem = (err as Error).message;
       }
-      const watched = new Set(anchor ? [anchor.committed.seq, ...anchor.pending.map((p) => p.seq)] : []);
+      const watched = new Set(
+        anchor ? [anchor.committed.seq, ...anchor.pending.map((p) => p.seq)] : [],
+      );
       const hashesAt = new Map<number, string>();
       let prevHash = GENESIS_HASH;
       let expectedSeq = 1;
@@ -251,7 +268,12 @@ export class AuditRepository {
       const head = entries === 0 ? null : { seq: expectedSeq - 1, hash: prevHash };
       if (this.anchorFile === null) return { ok: true, entries, head, anchor: 'absent' };
       if (anchorProblem !== null) {
-        return { ok: false, entries, brokenSeq: expectedSeq, reason: `${anchorProblem}, so the end of the chain cannot be checked` };
+        return {
+          ok: false,
+          entries,
+          brokenSeq: expectedSeq,
+          reason: `${anchorProblem}, so the end of the chain cannot be checked`,
+        };
       }
       return compareWithAnchor(this.anchorFile, anchor, head, entries, hashesAt);
     });

@@ -45,13 +45,22 @@ describe('fail-closed audit trail', () => {
 
     let thrown: unknown;
     try {
-      await handlers['settings.update']({ threads: 8, importMode: 'reference' }, { transport: 'test' });
+      await handlers['settings.update'](
+        { threads: 8, importMode: 'reference' },
+        { transport: 'test' },
+      );
     } catch (err) {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(NormscopeError);
-    expect(thrown).toMatchObject({ name: 'Refused', message: expect.stringMatching(/settings.change was refused .*disk is full/) });
-    expect(await handlers['settings.get']({}, { transport: 'test' })).toMatchObject({ threads: 2, importMode: 'copy' });
+    expect(thrown).toMatchObject({
+      name: 'Refused',
+      message: expect.stringMatching(/settings.change was refused .*disk is full/),
+    });
+    expect(await handlers['settings.get']({}, { transport: 'test' })).toMatchObject({
+      threads: 2,
+      importMode: 'copy',
+    });
     expect(store.audit.list().map((e) => e.action)).toEqual(['settings.change']);
     expect(store.audit.verify()).toMatchObject({ ok: true, entries: 1 });
   });
@@ -79,7 +88,8 @@ describe('fail-closed audit trail', () => {
         actor: 'dr-a',
         action: 'verdict.record',
         objectIds: { studyUid: '1.2.3' },
-        run: () => store.verdicts.append({ studyUid: '1.2.3', reviewerId: 'nobody', verdict: 'normal' }),
+        run: () =>
+          store.verdicts.append({ studyUid: '1.2.3', reviewerId: 'nobody', verdict: 'normal' }),
       }),
     ).toThrow(/FOREIGN KEY/);
     const [entry] = store.audit.list();
@@ -87,7 +97,10 @@ describe('fail-closed audit trail', () => {
       actor: 'dr-a',
       action: 'refused',
       objectIds: { studyUid: '1.2.3' },
-      details: { attempted: 'verdict.record', error: { name: 'Internal', message: expect.stringMatching(/FOREIGN KEY/) } },
+      details: {
+        attempted: 'verdict.record',
+        error: { name: 'Internal', message: expect.stringMatching(/FOREIGN KEY/) },
+      },
     });
     expect(store.verdicts.history('1.2.3')).toEqual([]);
   });

@@ -32,7 +32,9 @@ function dataDirWith(count: number): string {
 /** sqlite directly, as an attacker with the file would: triggers dropped first. */
 function attack(dataDir: string, sql: string): void {
   const raw = new Database(join(dataDir, 'normscope.sqlite'));
-  raw.exec('DROP TRIGGER IF EXISTS audit_log_append_only_update; DROP TRIGGER IF EXISTS audit_log_append_only_delete;');
+  raw.exec(
+    'DROP TRIGGER IF EXISTS audit_log_append_only_update; DROP TRIGGER IF EXISTS audit_log_append_only_delete;',
+  );
   raw.exec(sql);
   raw.close();
 }
@@ -70,14 +72,25 @@ describe('audit head anchor', () => {
     const store = openStore({ dataDir });
     const head = store.audit.list().at(-1)!;
     store.close();
-    const forged = { seq: 3, time: '2026-01-01T00:00:00.000Z', actor: 'mallory', action: 'verdict.record', objectIds: {}, details: {} };
+    const forged = {
+      seq: 3,
+      time: '2026-01-01T00:00:00.000Z',
+      actor: 'mallory',
+      action: 'verdict.record',
+      objectIds: {},
+      details: {},
+    };
     const hash = auditHash(head.hash, forged);
     attack(
       dataDir,
       `INSERT INTO audit_log (seq, time, actor, action, object_ids, details, prev_hash, hash)
        VALUES (3, '${forged.time}', 'mallory', 'verdict.record', '{}', '{}', '${head.hash}', '${hash}')`,
     );
-    expect(verify(dataDir)).toMatchObject({ ok: false, brokenSeq: 3, reason: expect.stringMatching(/not in the head anchor/) });
+    expect(verify(dataDir)).toMatchObject({
+      ok: false,
+      brokenSeq: 3,
+      reason: expect.stringMatching(/not in the head anchor/),
+    });
   });
 
   it('detects a chain rewritten from the start with valid hashes', () => {
@@ -87,15 +100,28 @@ describe('audit head anchor', () => {
     const raw = new Database(join(dataDir, 'normscope.sqlite'));
     let prev = '0'.repeat(64);
     for (let seq = 1; seq <= 3; seq += 1) {
-      const entry = { seq, time: '2026-01-01T00:00:00.000Z', actor: 'mallory', action: 'import', objectIds: {}, details: {} };
+      const entry = {
+        seq,
+        time: '2026-01-01T00:00:00.000Z',
+        actor: 'mallory',
+        action: 'import',
+        objectIds: {},
+        details: {},
+      };
       const hash = auditHash(prev, entry);
       raw
-        .prepare('INSERT INTO audit_log (seq, time, actor, action, object_ids, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO audit_log (seq, time, actor, action, object_ids, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(seq, entry.time, entry.actor, entry.action, '{}', '{}', prev, hash);
       prev = hash;
     }
     raw.close();
-    expect(verify(dataDir)).toMatchObject({ ok: false, brokenSeq: 3, reason: expect.stringMatching(/rewritten/) });
+    expect(verify(dataDir)).toMatchObject({
+      ok: false,
+      brokenSeq: 3,
+      reason: expect.stringMatching(/rewritten/),
+    });
   });
 
   it('accepts a head that was committed but not yet settled (crash between commit and anchor update)', () => {
@@ -125,7 +151,10 @@ describe('audit head anchor', () => {
         throw new Error('the action failed after its entry was appended');
       }),
     ).toThrow(/action failed/);
-    expect(readHeadAnchor(headAnchorPath(dataDir))).toMatchObject({ committed: { seq: 2 }, pending: [] });
+    expect(readHeadAnchor(headAnchorPath(dataDir))).toMatchObject({
+      committed: { seq: 2 },
+      pending: [],
+    });
     expect(store.audit.verify()).toMatchObject({ ok: true, entries: 2, anchor: 'confirmed' });
     store.close();
   });
@@ -133,7 +162,11 @@ describe('audit head anchor', () => {
   it('reports a missing anchor file for a non-empty log, and says so once it is re-created', () => {
     const dataDir = dataDirWith(3);
     rmSync(headAnchorPath(dataDir));
-    expect(verify(dataDir)).toMatchObject({ ok: false, brokenSeq: 4, reason: expect.stringMatching(/anchor .* is missing/) });
+    expect(verify(dataDir)).toMatchObject({
+      ok: false,
+      brokenSeq: 4,
+      reason: expect.stringMatching(/anchor .* is missing/),
+    });
     const store = openStore({ dataDir });
     store.audit.append({ actor: 'system', action: 'settings.change', objectIds: {} });
     expect(store.audit.verify()).toMatchObject({ ok: true, anchor: 'adopted', adoptedAtSeq: 3 });
@@ -145,11 +178,17 @@ describe('an unreadable head anchor', () => {
   it('is reported as a broken chain, and refuses appends until it is repaired (fail closed)', () => {
     const dataDir = dataDirWith(2);
     writeFileSync(headAnchorPath(dataDir), '{"format": "normscope-audit-head/1", "committ');
-    expect(verify(dataDir)).toMatchObject({ ok: false, brokenSeq: 3, reason: expect.stringMatching(/unreadable.*cannot be checked/) });
+    expect(verify(dataDir)).toMatchObject({
+      ok: false,
+      brokenSeq: 3,
+      reason: expect.stringMatching(/unreadable.*cannot be checked/),
+    });
     const store = openStore({ dataDir });
-    expect(() => store.transaction(() => store.audit.append({ actor: 'system', action: 'settings.change', objectIds: {} }))).toThrow(
-      /audit head anchor .* is unreadable/,
-    );
+    expect(() =>
+      store.transaction(() =>
+        store.audit.append({ actor: 'system', action: 'settings.change', objectIds: {} }),
+      ),
+    ).toThrow(/audit head anchor .* is unreadable/);
     expect(store.audit.count()).toBe(2);
     store.close();
   });

@@ -12,7 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePhantomStudy } from '../../../src-main/ml/phantom/study';
 import { writePhantomDicomSeries } from '../../../src-main/ml/phantom/dicom-writer';
 import { createDeidentifier } from '../../../src-main/reports/deidentify';
-import { deidentifyDataset, readPart10, writePart10 } from '../../../src-main/reports/deidentify-dicom';
+import {
+  deidentifyDataset,
+  readPart10,
+  writePart10,
+} from '../../../src-main/reports/deidentify-dicom';
 
 describe('createDeidentifier', () => {
   it('gives the same pseudonym and UID for the same input within an export, others in another export', () => {
@@ -20,8 +24,12 @@ describe('createDeidentifier', () => {
     const b = createDeidentifier();
     expect(a.pseudonym('patient-name', 'Doe^Jane')).toBe(a.pseudonym('patient-name', 'Doe^Jane'));
     expect(a.pseudonym('patient-name', 'Doe^Jane')).toMatch(/^PATIENT-[0-9A-F]{8}$/);
-    expect(a.pseudonym('patient-name', 'Doe^Jane')).not.toBe(b.pseudonym('patient-name', 'Doe^Jane'));
-    expect(a.pseudonym('patient-name', 'Doe^Jane')).not.toBe(a.pseudonym('patient-name', 'Doe^John'));
+    expect(a.pseudonym('patient-name', 'Doe^Jane')).not.toBe(
+      b.pseudonym('patient-name', 'Doe^Jane'),
+    );
+    expect(a.pseudonym('patient-name', 'Doe^Jane')).not.toBe(
+      a.pseudonym('patient-name', 'Doe^John'),
+    );
     const uid = a.uid('1.2.840.113619.2.55.3.1');
     expect(uid).toBe(a.uid('1.2.840.113619.2.55.3.1'));
     expect(uid).toMatch(/^2\.25\.[1-9]\d{0,38}$/);
@@ -37,7 +45,9 @@ describe('createDeidentifier', () => {
     const random = createDeidentifier();
     const shift = (Date.parse(random.date('2026-03-15')) - Date.parse('2026-03-15')) / 86_400_000;
     expect(Number.isInteger(shift) && shift <= -1 && shift >= -3650).toBe(true);
-    expect((Date.parse(random.date('2026-03-20')) - Date.parse(random.date('2026-03-15'))) / 86_400_000).toBe(5);
+    expect(
+      (Date.parse(random.date('2026-03-20')) - Date.parse(random.date('2026-03-15'))) / 86_400_000,
+    ).toBe(5);
   });
 });
 
@@ -85,7 +95,11 @@ describe('de-identified DICOM objects', () => {
     const back = readPart10(bytes);
     expect(back.PatientIdentityRemoved).toBe('YES');
     expect(back.DeidentificationMethodCodeSequence).toEqual([
-      expect.objectContaining({ CodeValue: '113100', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Basic Application Confidentiality Profile' }),
+      expect.objectContaining({
+        CodeValue: '113100',
+        CodingSchemeDesignator: 'DCM',
+        CodeMeaning: 'Basic Application Confidentiality Profile',
+      }),
       expect.objectContaining({ CodeValue: '113107', CodingSchemeDesignator: 'DCM' }),
     ]);
     expect(back.LongitudinalTemporalInformationModified).toBe('MODIFIED');
@@ -94,7 +108,11 @@ describe('de-identified DICOM objects', () => {
     expect(back.PatientBirthDate ?? '').toBe('');
     expect(back.StudyDescription).toBeUndefined();
     // the pixels are the image, untouched
-    expect(Buffer.from((back.PixelData as ArrayBuffer[])[0]!).equals(Buffer.from((source.PixelData as ArrayBuffer[])[0]!))).toBe(true);
+    expect(
+      Buffer.from((back.PixelData as ArrayBuffer[])[0]!).equals(
+        Buffer.from((source.PixelData as ArrayBuffer[])[0]!),
+      ),
+    ).toBe(true);
   });
 
   it('is written with a fresh all-zero preamble, never the source file`s', async () => {
@@ -107,11 +125,17 @@ describe('de-identified DICOM objects', () => {
 
   it('passes dciodvfy without errors for an MR image', async () => {
     const probe = spawnSync('dciodvfy', ['-h'], { encoding: 'utf8' });
-    if (probe.error) throw new Error('dciodvfy (dicom3tools) is not installed: apt-get install dicom3tools');
+    if (probe.error)
+      throw new Error('dciodvfy (dicom3tools) is not installed: apt-get install dicom3tools');
     const file = join(dir, 'deidentified.dcm');
-    await writeFile(file, writePart10(deidentifyDataset(readPart10(original), createDeidentifier())));
+    await writeFile(
+      file,
+      writePart10(deidentifyDataset(readPart10(original), createDeidentifier())),
+    );
     const run = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
-    const errors = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.startsWith('Error'));
+    const errors = `${run.stdout}${run.stderr}`
+      .split('\n')
+      .filter((line) => line.startsWith('Error'));
     expect(errors).toEqual([]);
   });
 });

@@ -55,15 +55,28 @@ beforeAll(async () => {
     method: { kind: 'test' },
   });
   const [normal0, normal1, abnormal0, abnormal1] = fixture.studies.map((s) => s.studyUid);
-  const verdict = (studyUid: string, reviewerId: string, value: 'normal' | 'abnormal' | 'uncertain') =>
-    recordVerdict(store, { studyUid: studyUid!, reviewerId, verdict: value, comment: 'seen by Dr Lovelace', regionMarks: [] });
+  const verdict = (
+    studyUid: string,
+    reviewerId: string,
+    value: 'normal' | 'abnormal' | 'uncertain',
+  ) =>
+    recordVerdict(store, {
+      studyUid: studyUid!,
+      reviewerId,
+      verdict: value,
+      comment: 'seen by Dr Lovelace',
+      regionMarks: [],
+    });
   verdict(normal0!, grace.id, 'uncertain');
   verdict(normal0!, ada.id, 'normal'); // supersedes: agree (TN)
   verdict(normal1!, grace.id, 'abnormal'); // not flagged: disagree (FN)
   verdict(abnormal0!, ada.id, 'abnormal'); // flagged: agree (TP)
   verdict(abnormal1!, ada.id, 'normal'); // flagged: disagree (FP)
   workers = new WorkerSupervisor({ maxWorkers: 1 });
-  report = await buildReport(store, request, { decode: workerDecoder(workers), normscopeVersion: 'test' });
+  report = await buildReport(store, request, {
+    decode: workerDecoder(workers),
+    normscopeVersion: 'test',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -120,13 +133,18 @@ describe('buildReport', () => {
       flagged: false,
       agreement: 'agree',
       imageThreshold: 0.5,
-      verdicts: [{ verdict: 'uncertain', reviewer: 'Grace Hopper' }, { verdict: 'normal', reviewer: 'Ada Lovelace' }],
+      verdicts: [
+        { verdict: 'uncertain', reviewer: 'Grace Hopper' },
+        { verdict: 'normal', reviewer: 'Ada Lovelace' },
+      ],
     });
     expect(byUid.get(normal1!.studyUid)).toMatchObject({ flagged: false, agreement: 'disagree' });
     expect(byUid.get(abnormal0!.studyUid)).toMatchObject({ flagged: true, agreement: 'agree' });
     expect(byUid.get(abnormal1!.studyUid)).toMatchObject({ flagged: true, agreement: 'disagree' });
     for (const study of fixture.studies) {
-      expect(byUid.get(study.studyUid)?.score).toBe(store.studies.listWorklist().find((w) => w.studyUid === study.studyUid)?.score?.value);
+      expect(byUid.get(study.studyUid)?.score).toBe(
+        store.studies.listWorklist().find((w) => w.studyUid === study.studyUid)?.score?.value,
+      );
     }
   });
 
@@ -162,7 +180,9 @@ describe('buildReport', () => {
       expect(createHash('sha256').update(png).digest('hex')).toBe(key.pngSha256);
     }
     // the lesioned study's overlay is there: some pixels are coloured (inferno is never grey above the threshold)
-    expect(report.model.keyImages.find((k) => k.studyUid === abnormal0!.studyUid)?.overlay.threshold).toBe(0.5);
+    expect(
+      report.model.keyImages.find((k) => k.studyUid === abnormal0!.studyUid)?.overlay.threshold,
+    ).toBe(0.5);
   });
 
   it('names the scope: reviewers, model with backbone sha256, threshold, and the audit chain verified', () => {
@@ -171,19 +191,40 @@ describe('buildReport', () => {
       expect.objectContaining({
         id: fixture.modelVersionId,
         backbone: { name: 'stand-in (review fixture)', sha256: 'a'.repeat(64), standIn: true },
-        thresholds: [expect.objectContaining({ imageThreshold: 0.5, pixelThreshold: 0.5, createdBy: 'Ada Lovelace' })],
+        thresholds: [
+          expect.objectContaining({
+            imageThreshold: 0.5,
+            pixelThreshold: 0.5,
+            createdBy: 'Ada Lovelace',
+          }),
+        ],
       }),
     ]);
-    expect(report.model.audit).toMatchObject({ ok: true, summary: expect.stringMatching(/^Audit chain verified/) });
+    expect(report.model.audit).toMatchObject({
+      ok: true,
+      summary: expect.stringMatching(/^Audit chain verified/),
+    });
   });
 
   it('filters by reviewer and refuses unknown reviewers and impossible dates', async () => {
-    const graceOnly = await buildReport(store, { ...request, reviewer: 'Grace Hopper' }, { normscopeVersion: 'test' });
+    const graceOnly = await buildReport(
+      store,
+      { ...request, reviewer: 'Grace Hopper' },
+      { normscopeVersion: 'test' },
+    );
     expect(graceOnly.model.rows.map((r) => r.patientId).sort()).toEqual(['PH0000', 'PH0001']);
-    expect(graceOnly.model.rows.every((r) => r.verdicts.every((v) => v.reviewer === 'Grace Hopper'))).toBe(true);
-    await expect(buildReport(store, { ...request, reviewer: 'Nobody' }, { normscopeVersion: 'test' })).rejects.toThrow(/no reviewer is named "Nobody"/);
-    await expect(buildReport(store, { from: '2026-02-30', to: today }, { normscopeVersion: 'test' })).rejects.toThrow(/not a date/);
-    await expect(buildReport(store, { from: today, to: '2020-01-01' }, { normscopeVersion: 'test' })).rejects.toThrow(/ends .* before it starts/);
+    expect(
+      graceOnly.model.rows.every((r) => r.verdicts.every((v) => v.reviewer === 'Grace Hopper')),
+    ).toBe(true);
+    await expect(
+      buildReport(store, { ...request, reviewer: 'Nobody' }, { normscopeVersion: 'test' }),
+    ).rejects.toThrow(/no reviewer is named "Nobody"/);
+    await expect(
+      buildReport(store, { from: '2026-02-30', to: today }, { normscopeVersion: 'test' }),
+    ).rejects.toThrow(/not a date/);
+    await expect(
+      buildReport(store, { from: today, to: '2020-01-01' }, { normscopeVersion: 'test' }),
+    ).rejects.toThrow(/ends .* before it starts/);
   });
 });
 
@@ -192,11 +233,17 @@ describe('exported report', () => {
     const pdf = join(outDir, 'report.pdf');
     const csv = join(outDir, 'report.csv');
     const json = join(outDir, 'report.json');
-    const files = await exportReport(store, report, { pdf, csv, json }, { overwrite: false, actor: 'Ada Lovelace' });
+    const files = await exportReport(
+      store,
+      report,
+      { pdf, csv, json },
+      { overwrite: false, actor: 'Ada Lovelace' },
+    );
     expect(files.map((f) => f.kind)).toEqual(['pdf', 'csv', 'json']);
 
     const text = pdftotext(pdf);
-    for (const study of ['Phantom^A', 'Phantom^B', 'Phantom^C', 'Phantom^D', 'PH0000', 'PH0003']) expect(text).toContain(study);
+    for (const study of ['Phantom^A', 'Phantom^B', 'Phantom^C', 'Phantom^D', 'PH0000', 'PH0003'])
+      expect(text).toContain(study);
     expect(text).toMatch(/Sensitivity\s+50\.0 % \(TP 1 \/ \(TP 1 \+ FN 1\)\)/);
     expect(text).toMatch(/Specificity\s+50\.0 % \(TN 1 \/ \(TN 1 \+ FP 1\)\)/);
     expect(text).toContain('TP 1');
@@ -208,7 +255,9 @@ describe('exported report', () => {
     const pages = join(outDir, 'page');
     const render = spawnSync('pdftoppm', ['-r', '60', '-png', pdf, pages], { encoding: 'utf8' });
     expect(render.status).toBe(0);
-    const pngs = (await readdir(outDir)).filter((name) => name.startsWith('page') && name.endsWith('.png'));
+    const pngs = (await readdir(outDir)).filter(
+      (name) => name.startsWith('page') && name.endsWith('.png'),
+    );
     expect(pngs.length).toBeGreaterThanOrEqual(4);
     if (process.env.NORMSCOPE_KEEP_REPORT) {
       await writeFile(join(process.env.NORMSCOPE_KEEP_REPORT, 'report.pdf'), await readFile(pdf));
@@ -223,13 +272,18 @@ describe('exported report', () => {
     const col = (name: string) => header!.indexOf(name);
     for (const row of rows) {
       expect(row[col('report_content_sha256')]).toBe(report.contentSha256);
-      const worklist = store.studies.listWorklist().find((w) => w.studyUid === row[col('study_uid')])!;
+      const worklist = store.studies
+        .listWorklist()
+        .find((w) => w.studyUid === row[col('study_uid')])!;
       expect(Number(row[col('study_score')])).toBe(worklist.score!.value);
       expect(row[col('verdict')]).toBe(worklist.verdict!.value);
       expect(row[col('patient_id')]).toBe(worklist.patientId);
     }
 
-    const parsed = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as Record<string, unknown>;
+    const parsed = JSON.parse(await readFile(join(outDir, 'report.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const { contentSha256, ...model } = parsed;
     expect(contentSha256).toBe(report.contentSha256);
     expect(createHash('sha256').update(canonicalJson(model)).digest('hex')).toBe(contentSha256);
@@ -252,7 +306,9 @@ describe('exported report', () => {
   it('never replaces an existing file without being told to, and leaves no temporary file', async () => {
     const pdf = join(outDir, 'report.pdf');
     const before = await readFile(pdf);
-    await expect(exportReport(store, report, { pdf }, { overwrite: false, actor: 'system' })).rejects.toMatchObject({
+    await expect(
+      exportReport(store, report, { pdf }, { overwrite: false, actor: 'system' }),
+    ).rejects.toMatchObject({
       name: 'Conflict',
       details: { existing: [pdf] },
     });
@@ -263,19 +319,29 @@ describe('exported report', () => {
 
   it('writes nothing when the audit trail cannot record the export', async () => {
     const pdf = join(outDir, 'refused.pdf');
-    store.db.exec("CREATE TEMP TRIGGER export_audit_fails BEFORE INSERT ON main.audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;");
+    store.db.exec(
+      "CREATE TEMP TRIGGER export_audit_fails BEFORE INSERT ON main.audit_log BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+    );
     try {
-      await expect(exportReport(store, report, { pdf }, { overwrite: false, actor: 'system' })).rejects.toMatchObject({ name: 'Refused' });
+      await expect(
+        exportReport(store, report, { pdf }, { overwrite: false, actor: 'system' }),
+      ).rejects.toMatchObject({ name: 'Refused' });
     } finally {
       store.db.exec('DROP TRIGGER temp.export_audit_fails');
     }
-    expect((await readdir(outDir)).filter((name) => name.startsWith('refused') || name.endsWith('.tmp'))).toEqual([]);
+    expect(
+      (await readdir(outDir)).filter((name) => name.startsWith('refused') || name.endsWith('.tmp')),
+    ).toEqual([]);
   });
 });
 
 describe('de-identified report', () => {
   it('holds none of the original names, IDs, UIDs or dates in PDF, CSV or JSON', async () => {
-    const built = await buildReport(store, { ...request, deidentify: true }, { decode: workerDecoder(workers), normscopeVersion: 'test' });
+    const built = await buildReport(
+      store,
+      { ...request, deidentify: true },
+      { decode: workerDecoder(workers), normscopeVersion: 'test' },
+    );
     const pdf = join(outDir, 'deid.pdf');
     const csv = join(outDir, 'deid.csv');
     const json = join(outDir, 'deid.json');
@@ -308,7 +374,19 @@ describe('normscope report', () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
     const out = join(outDir, 'cli.pdf');
-    const args = ['report', '--from', today, '--to', today, '--out', out, '--csv', join(outDir, 'cli.csv'), '--data-dir', dataDir];
+    const args = [
+      'report',
+      '--from',
+      today,
+      '--to',
+      today,
+      '--out',
+      out,
+      '--csv',
+      join(outDir, 'cli.csv'),
+      '--data-dir',
+      dataDir,
+    ];
     store.close();
     try {
       expect(await runCli(args)).toBe(0);

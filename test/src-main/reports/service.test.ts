@@ -42,13 +42,23 @@ const day = '2026-03-04';
 describe('ReportsService', () => {
   it('runs a report as an export job and keeps its result', async () => {
     const pdfPath = join(service.outputDir(), 'empty.pdf');
-    const { jobId } = service.start({ from: day, to: day, deidentify: false, overwrite: false, pdfPath });
+    const { jobId } = service.start({
+      from: day,
+      to: day,
+      deidentify: false,
+      overwrite: false,
+      pdfPath,
+    });
     expect(jobs.list().find((job) => job.id === jobId)?.kind).toBe('export');
     while (!['succeeded', 'failed'].includes(jobs.list().find((job) => job.id === jobId)!.state)) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(jobs.list().find((job) => job.id === jobId)?.state).toBe('succeeded');
-    expect(requireReportJob(service, jobs, jobId)).toMatchObject({ jobId, studies: 0, files: [{ kind: 'pdf', path: pdfPath }] });
+    expect(requireReportJob(service, jobs, jobId)).toMatchObject({
+      jobId,
+      studies: 0,
+      files: [{ kind: 'pdf', path: pdfPath }],
+    });
     expect(existsSync(pdfPath)).toBe(true);
     expect(store.audit.list().at(-1)?.action).toBe('export');
   });
@@ -59,12 +69,22 @@ describe('ReportsService', () => {
     await writeFile(pdfPath, 'old');
     await writeFile(csvPath, 'old');
     const request = { from: day, to: day, deidentify: false, overwrite: false, pdfPath, csvPath };
-    expect(() => service.start(request)).toThrow(expect.objectContaining({ name: 'Conflict', details: { existing: [pdfPath, csvPath] } }));
-    expect(() => service.start({ ...request, from: '2026-13-01', overwrite: true })).toThrow(expect.objectContaining({ name: 'InvalidRequest' }));
-    expect(() => service.start({ ...request, pdfPath: join(dataDir, 'no-such-folder', 'r.pdf'), csvPath: undefined })).toThrow(
-      /folder of .* does not exist/,
+    expect(() => service.start(request)).toThrow(
+      expect.objectContaining({ name: 'Conflict', details: { existing: [pdfPath, csvPath] } }),
     );
+    expect(() => service.start({ ...request, from: '2026-13-01', overwrite: true })).toThrow(
+      expect.objectContaining({ name: 'InvalidRequest' }),
+    );
+    expect(() =>
+      service.start({
+        ...request,
+        pdfPath: join(dataDir, 'no-such-folder', 'r.pdf'),
+        csvPath: undefined,
+      }),
+    ).toThrow(/folder of .* does not exist/);
     expect(jobs.list()).toEqual([]);
-    expect(() => requireReportJob(service, jobs, 'not-a-job')).toThrow(expect.objectContaining({ name: 'NotFound' }));
+    expect(() => requireReportJob(service, jobs, 'not-a-job')).toThrow(
+      expect.objectContaining({ name: 'NotFound' }),
+    );
   });
 });

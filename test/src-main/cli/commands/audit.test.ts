@@ -23,7 +23,12 @@ function dataDirWith(count: number): string {
   dirs.push(dataDir);
   const store = openStore({ dataDir });
   for (let i = 1; i <= count; i += 1) {
-    store.audit.append({ actor: 'dr-a', action: 'verdict.record', objectIds: { studyUid: `1.${i}` }, details: { verdict: 'normal' } });
+    store.audit.append({
+      actor: 'dr-a',
+      action: 'verdict.record',
+      objectIds: { studyUid: `1.${i}` },
+      details: { verdict: 'normal' },
+    });
   }
   store.close();
   return dataDir;
@@ -36,12 +41,21 @@ function attack(dataDir: string, sql: string): void {
   raw.close();
 }
 
-async function verify(dataDir: string, json = false): Promise<{ code: number; out: string; err: string }> {
+async function verify(
+  dataDir: string,
+  json = false,
+): Promise<{ code: number; out: string; err: string }> {
   const lines: string[] = [];
   const errors: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
   vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
-  const code = await runCli(['audit', 'verify', '--data-dir', dataDir, ...(json ? ['--json'] : [])]);
+  const code = await runCli([
+    'audit',
+    'verify',
+    '--data-dir',
+    dataDir,
+    ...(json ? ['--json'] : []),
+  ]);
   process.exitCode = undefined;
   vi.restoreAllMocks();
   return { code, out: lines.join('\n'), err: errors.join('\n') };
@@ -50,19 +64,38 @@ async function verify(dataDir: string, json = false): Promise<{ code: number; ou
 describe('normscope audit verify', () => {
   it('says the chain is verified and exits 0 on an untouched data directory', async () => {
     const dataDir = dataDirWith(4);
-    expect(await verify(dataDir)).toEqual({ code: 0, out: 'Audit chain verified (4 entries)', err: '' });
+    expect(await verify(dataDir)).toEqual({
+      code: 0,
+      out: 'Audit chain verified (4 entries)',
+      err: '',
+    });
     const { out } = await verify(dataDir, true);
-    expect(JSON.parse(out)).toMatchObject({ ok: true, entries: 4, headSeq: 4, anchor: 'confirmed', brokenSeq: null });
+    expect(JSON.parse(out)).toMatchObject({
+      ok: true,
+      entries: 4,
+      headSeq: 4,
+      anchor: 'confirmed',
+      brokenSeq: null,
+    });
   });
 
   it('refuses a folder without a database instead of calling an empty chain verified', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'normscope-audit-cli-empty-'));
     dirs.push(empty);
-    expect(await verify(empty)).toEqual({ code: 1, out: '', err: expect.stringMatching(/holds no Normscope database/) });
+    expect(await verify(empty)).toEqual({
+      code: 1,
+      out: '',
+      err: expect.stringMatching(/holds no Normscope database/),
+    });
   });
 
   it.each([
-    ['an edited entry', `UPDATE audit_log SET details = '{"verdict":"abnormal"}' WHERE seq = 3`, 3, /altered/],
+    [
+      'an edited entry',
+      `UPDATE audit_log SET details = '{"verdict":"abnormal"}' WHERE seq = 3`,
+      3,
+      /altered/,
+    ],
     ['a deleted entry', 'DELETE FROM audit_log WHERE seq = 2', 3, /missing/],
     [
       'two entries swapped (seq exchanged)',
@@ -70,7 +103,12 @@ describe('normscope audit verify', () => {
       2,
       /does not link/,
     ],
-    ['the newest entries removed', 'DELETE FROM audit_log WHERE seq >= 4', 4, /entries after #3 were removed/],
+    [
+      'the newest entries removed',
+      'DELETE FROM audit_log WHERE seq >= 4',
+      4,
+      /entries after #3 were removed/,
+    ],
   ])('detects %s, names the entry and exits 1', async (_what, sql, brokenSeq, reason) => {
     const dataDir = dataDirWith(5);
     attack(dataDir, sql);

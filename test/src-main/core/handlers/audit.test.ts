@@ -18,7 +18,8 @@ describe('audit handlers', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'normscope-audit-api-'));
     dirs.push(dataDir);
     const store = openStore({ dataDir });
-    for (let i = 1; i <= 7; i++) store.audit.append({ actor: 'system', action: 'settings.change', objectIds: { n: i } });
+    for (let i = 1; i <= 7; i++)
+      store.audit.append({ actor: 'system', action: 'settings.change', objectIds: { n: i } });
     const dispatch = createDispatcher(auditHandlers(store) as unknown as Handlers);
     const ctx = { transport: 'test' } as const;
 
@@ -27,12 +28,24 @@ describe('audit handlers', () => {
     const firstPage = (first as { result: { entries: Array<{ seq: number }> } }).result.entries;
     expect(firstPage.map((e) => e.seq)).toEqual([7, 6, 5]);
     const last = await dispatch('audit.list', { limit: 5, beforeSeq: 2 }, ctx);
-    expect(last).toMatchObject({ ok: true, result: { nextBeforeSeq: null, entries: [{ seq: 2 }, { seq: 1 }] } });
-    expect(await dispatch('audit.list', { limit: 0 }, ctx)).toMatchObject({ ok: false, error: { name: 'InvalidRequest' } });
+    expect(last).toMatchObject({
+      ok: true,
+      result: { nextBeforeSeq: null, entries: [{ seq: 2 }, { seq: 1 }] },
+    });
+    expect(await dispatch('audit.list', { limit: 0 }, ctx)).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidRequest' },
+    });
 
     expect(await dispatch('audit.verify', {}, ctx)).toMatchObject({
       ok: true,
-      result: { ok: true, entries: 7, headSeq: 7, anchor: 'confirmed', summary: 'Audit chain verified (7 entries)' },
+      result: {
+        ok: true,
+        entries: 7,
+        headSeq: 7,
+        anchor: 'confirmed',
+        summary: 'Audit chain verified (7 entries)',
+      },
     });
     store.close();
   });

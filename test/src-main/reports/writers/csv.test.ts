@@ -5,7 +5,12 @@ import { sampleReport } from './sample-report';
 
 describe('reportCsv', () => {
   it('quotes fields that hold commas, quotes or line breaks and leaves missing values empty', () => {
-    const report = sampleReport(1, () => ({ patientName: 'O"Brien, Mary\nAnn', score: null, flagged: null, verdicts: [] }));
+    const report = sampleReport(1, () => ({
+      patientName: 'O"Brien, Mary\nAnn',
+      score: null,
+      flagged: null,
+      verdicts: [],
+    }));
     const lines = reportCsv(report).split('\r\n');
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines[1]).toBe(

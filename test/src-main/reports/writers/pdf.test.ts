@@ -37,18 +37,27 @@ describe('reportPdf', () => {
     for (const row of report.model.rows) {
       expect(text.split(row.patientId).length - 1).toBe(1);
     }
-    expect(pages.filter((p) => p.trim() !== '').every((page) => page.includes(report.contentSha256))).toBe(true);
+    expect(
+      pages.filter((p) => p.trim() !== '').every((page) => page.includes(report.contentSha256)),
+    ).toBe(true);
     expect(text).toMatch(/Sensitivity\s+undefined \(TP 0 \/ \(TP 0 \+ FN 0\)\)/);
   });
 
   it('draws names the standard fonts cannot encode with a replacement instead of failing', async () => {
-    const report = sampleReport(2, (_row, i) => ({ patientName: i === 0 ? '山田^太郎' : 'Müller^Zoë' }));
+    const report = sampleReport(2, (_row, i) => ({
+      patientName: i === 0 ? '山田^太郎' : 'Müller^Zoë',
+    }));
     const text = (await pdfText(await reportPdf(report), 'names.pdf')).join('\n');
     expect(text).toContain('??^??');
     expect(text).toContain('Müller^Zoë');
   });
 
   it('prints scores with four significant digits', () => {
-    expect([formatNumber(1.23456), formatNumber(0.000012345), formatNumber(null), formatNumber(0)]).toEqual(['1.235', '1.234e-5', '-', '0']);
+    expect([
+      formatNumber(1.23456),
+      formatNumber(0.000012345),
+      formatNumber(null),
+      formatNumber(0),
+    ]).toEqual(['1.235', '1.234e-5', '-', '0']);
   });
 });

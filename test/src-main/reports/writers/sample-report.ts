@@ -2,7 +2,10 @@
 import { reportContentSha256 } from '../../../../src-main/reports/content-hash';
 import type { BuiltReport, ReportModel, ReportRow } from '../../../../src-main/reports/model';
 
-export function sampleReport(rows: number, patch: (row: ReportRow, index: number) => Partial<ReportRow> = () => ({})): BuiltReport {
+export function sampleReport(
+  rows: number,
+  patch: (row: ReportRow, index: number) => Partial<ReportRow> = () => ({}),
+): BuiltReport {
   const list: ReportRow[] = Array.from({ length: rows }, (_, i) => {
     const row: ReportRow = {
       patientName: `Patient^Number${i}`,
@@ -18,7 +21,15 @@ export function sampleReport(rows: number, patch: (row: ReportRow, index: number
       thresholdId: 1,
       imageThreshold: 0.5,
       flagged: 0.1 + i / 100 >= 0.5,
-      verdicts: [{ id: i + 1, verdict: i % 2 ? 'abnormal' : 'normal', reviewer: 'Dr Who', at: '2026-03-06T09:30:00.000Z', supersedesId: null }],
+      verdicts: [
+        {
+          id: i + 1,
+          verdict: i % 2 ? 'abnormal' : 'normal',
+          reviewer: 'Dr Who',
+          at: '2026-03-06T09:30:00.000Z',
+          supersedesId: null,
+        },
+      ],
       agreement: 'agree',
     };
     return { ...row, ...patch(row, i) };
