@@ -74,9 +74,11 @@ export interface RenderedKeyImage {
 }
 
 /**
- * Composites `map` over the decoded frame. The overlay shows map values at or
- * above `pixelThreshold` (the threshold in force), or above half the frame's
- * maximum when the model has none; colours span threshold..maximum.
+ * Composites `map` over the decoded frame as the viewer first shows it
+ * (ViewerSection's initial overlay): values at or above `pixelThreshold` (the
+ * threshold in force), or half the maximum when the model has none; colours
+ * span 0..the maximum, which on the most anomalous frame is the study's
+ * highest image score, the viewer's scale.
  */
 export function renderKeyImage(
   decoded: DecodeFrameOutput,
@@ -113,8 +115,8 @@ export function renderKeyImage(
   const style: OverlayStyle = {
     ...KEY_IMAGE_OVERLAY,
     threshold,
-    scaleMin: threshold,
-    scaleMax: max > threshold ? max : threshold + 1e-6,
+    scaleMin: 0,
+    scaleMax: Math.max(max, 1e-6),
   };
   compositeOverlay(rgba, upsampled, columns, rows, style, rgba);
   const rgb = new Uint8Array(rows * columns * 3);
