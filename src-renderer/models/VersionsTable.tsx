@@ -51,7 +51,7 @@ export function VersionsTable(props: {
                 slotProps={{ input: { 'aria-label': `Compare ${v.name}` } }}
               />
             </TableCell>
-            <TableCell>
+            <TableCell sx={{ minWidth: 160 }}>
               {v.name}
               {v.importedFrom && <Chip size="small" variant="outlined" label="imported" sx={{ ml: 1 }} />}
             </TableCell>
