@@ -2,8 +2,11 @@
  * DICOM import into the store: files, folders (recursive), zip archives and
  * DICOMDIRs. Each file is its own unit: its header is parsed up to the pixel
  * data (pixels are not decoded), the file is copied into the content store by
- * streamed hash, and its instance is written in one transaction; a file that
- * fails records an import error and leaves nothing behind. Names from files
+ * streamed hash, and its instance is written in its own savepoint; a file that
+ * fails records an import error and leaves nothing behind. A few files are
+ * read and copied at once and their rows committed in batches, so the fsyncs
+ * of the copies overlap and one commit serves several files (a crash before a
+ * commit leaves complete, unreferenced copies that a re-import adopts). Names from files
  * and archives are never used as paths: stored files are named by content hash.
  */
 import { open, readdir, lstat } from 'node:fs/promises';
@@ -76,6 +79,12 @@ export interface ImportOptions {
 }
 
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+/** files read and copied at once: their reads, hashes and fsyncs overlap */
+const CONCURRENT_FILES = 4;
+/** files up to this size are read once, whole, instead of a header read and a streamed copy */
+const WHOLE_FILE_READ_BYTES = 8 * 1024 * 1024;
+/** instances per database commit (each in its own savepoint); a crash loses at most these rows, never a file's integrity */
+const COMMIT_BATCH = 16;
 const FIRST_HEADER_READ = 256 * 1024;
 
 /** Where an instance's bytes live: a content-store copy (sha256), or the original file (sourcePath). */
@@ -104,6 +113,25 @@ async function readHead(
     const bytes = new Uint8Array(Math.min(size, length));
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
     return { bytes: bytes.subarray(0, bytesRead), fileSize: size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The whole file when it is at most `maxBytes` long, else undefined (it is then read in parts and streamed). */
+async function readIfSmall(path: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) return undefined;
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(bytes, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return bytes.subarray(0, at);
   } finally {
     await handle.close();
   }
@@ -499,66 +527,157 @@ export async function importDicom(
     zipCursor.close();
   }
 
+  /** One file read, checked and stored, waiting for its database row. */
+  interface Prepared {
+    label: string;
+    header: DicomHeader;
+    frameOfReference: string | undefined;
+    file: StoredFile;
+  }
+
   async function importUnits(): Promise<ImportResult> {
-    for (const unit of units) {
-      if (options.signal?.aborted) return { ...progress, failures, cancelled: true };
-      const label = unit.kind === 'file' ? unit.path : unit.label;
-      let storedSha: string | undefined;
-      try {
-        let header: DicomHeader;
-        let frameOfReference: string | undefined;
-        let file: StoredFile;
-        if (unit.kind === 'file') {
-          const sourcePath = resolve(unit.path);
-          // a referenced file already in place needs no header read: resuming a large import stays cheap
-          if (reference && pathReferenced.get(sourcePath)) {
-            progress.existing++;
-            continue;
+    let next = 0;
+    let pending: Prepared[] = [];
+    // stored files not yet committed, by sha: a failed one is removed only when no other holds it
+    const held = new Map<string, number>();
+    let zipTurn: Promise<unknown> = Promise.resolve();
+
+    const hold = (sha: string | null, by: number): void => {
+      if (sha) held.set(sha, (held.get(sha) ?? 0) + by);
+    };
+    const finished = (): void => {
+      progress.filesDone++;
+      progress.filesPerSecond =
+        progress.filesDone / Math.max(1e-3, (performance.now() - started) / 1000);
+      options.onProgress?.({ ...progress });
+    };
+    /** drops a stored file nobody refers to (the database refused it, or another file won its SOP Instance UID) */
+    const dropIfUnused = async (sha: string | null): Promise<void> => {
+      if (sha && !held.get(sha) && !fileInUse.get(sha))
+        await store.files.remove(sha).catch(() => undefined);
+    };
+    const failed = async (label: string, err: unknown, sha: string | null): Promise<void> => {
+      await dropIfUnused(sha);
+      fail(label, err);
+      progress.failed++;
+      finished();
+    };
+
+    /** Zip entries are read one at a time: the cursor only moves forward, and one entry's bytes are in memory at once. */
+    const inZipTurn = <T>(work: () => Promise<T>): Promise<T> => {
+      const turn = zipTurn.then(work);
+      zipTurn = turn.catch(() => undefined);
+      return turn;
+    };
+
+    const prepare = async (unit: Unit, label: string): Promise<Prepared | 'existing'> => {
+      if (unit.kind === 'file') {
+        const sourcePath = resolve(unit.path);
+        // a referenced file already in place needs no header read: resuming a large import stays cheap
+        if (reference && pathReferenced.get(sourcePath)) return 'existing';
+        if (!reference) {
+          // most files are small: one read serves the header, the hash and the copy
+          const whole = await readIfSmall(unit.path, WHOLE_FILE_READ_BYTES);
+          if (whole) {
+            const parsed = parseDicomHeader(whole, label, { fileSize: whole.length, limits });
+            requireIdentity(parsed.header, label);
+            if (hasInstance.get(parsed.header.sopInstanceUid)) return 'existing';
+            const file: StoredFile = { ...(await store.files.put(whole)), sourcePath: null };
+            return { label, header: parsed.header, frameOfReference: parsed.dataSet.string('x00200052'), file };
           }
-          const { parsed, fileSize } = await parseFileHeader(unit.path, limits);
-          header = parsed.header;
-          frameOfReference = parsed.dataSet.string('x00200052');
-          requireIdentity(header, label);
-          if (hasInstance.get(header.sopInstanceUid)) {
-            progress.existing++;
-            continue;
-          }
-          if (reference) file = { sha256: null, sourcePath, size: fileSize };
-          else {
-            const copied = await store.files.putFile(unit.path);
-            file = { ...copied, sourcePath: null };
-          }
-        } else {
-          const bytes = await readZipEntry(zipCursor, unit, limits);
-          const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
-          header = parsed.header;
-          frameOfReference = parsed.dataSet.string('x00200052');
-          requireIdentity(header, label);
-          if (hasInstance.get(header.sopInstanceUid)) {
-            progress.existing++;
-            continue;
-          }
-          file = { ...(await store.files.put(bytes)), sourcePath: null };
         }
-        storedSha = file.sha256 ?? undefined;
-        const outcome = store.studies.upsertInstance(toUpsert(header, file, frameOfReference));
+        const { parsed, fileSize } = await parseFileHeader(unit.path, limits);
+        const header = parsed.header;
+        requireIdentity(header, label);
+        if (hasInstance.get(header.sopInstanceUid)) return 'existing';
+        const file: StoredFile = reference
+          ? { sha256: null, sourcePath, size: fileSize }
+          : { ...(await store.files.putFile(unit.path)), sourcePath: null };
+        return { label, header, frameOfReference: parsed.dataSet.string('x00200052'), file };
+      }
+      return inZipTurn(async () => {
+        const bytes = await readZipEntry(zipCursor, unit, limits);
+        const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
+        const header = parsed.header;
+        requireIdentity(header, label);
+        if (hasInstance.get(header.sopInstanceUid)) return 'existing';
+        const file: StoredFile = { ...(await store.files.put(bytes)), sourcePath: null };
+        return { label, header, frameOfReference: parsed.dataSet.string('x00200052'), file };
+      });
+    };
+
+    /**
+     * Writes the prepared instances in one commit (one fsync for the batch),
+     * each in its own savepoint: a file the database refuses leaves nothing,
+     * and the others of the batch are stored.
+     */
+    const commit = async (): Promise<void> => {
+      const batch = pending;
+      pending = [];
+      if (batch.length === 0) return;
+      const outcomes: Array<{ item: Prepared; outcome?: 'inserted' | 'existing'; err?: unknown }> = [];
+      try {
+        store.transaction(() => {
+          for (const item of batch) {
+            try {
+              const outcome = store.studies.upsertInstance(
+                toUpsert(item.header, item.file, item.frameOfReference),
+              );
+              outcomes.push({ item, outcome });
+            } catch (err) {
+              outcomes.push({ item, err });
+            }
+          }
+        });
+      } catch (err) {
+        // the commit itself failed (disk full, database locked): nothing of the batch is stored
+        outcomes.splice(0, outcomes.length, ...batch.map((item) => ({ item, err })));
+      }
+      for (const { item } of outcomes) hold(item.file.sha256, -1);
+      for (const { item, outcome, err } of outcomes) {
         if (outcome === 'inserted') {
           progress.imported++;
-          options.onInserted?.(header.studyInstanceUid);
-        } else progress.existing++;
-      } catch (err) {
-        // the file may have been stored just before the database refused it: drop it unless another instance uses it
-        if (storedSha && !fileInUse.get(storedSha))
-          await store.files.remove(storedSha).catch(() => undefined);
-        fail(label, err);
-        progress.failed++;
-      } finally {
-        progress.filesDone++;
-        progress.filesPerSecond =
-          progress.filesDone / Math.max(1e-3, (performance.now() - started) / 1000);
-        options.onProgress?.({ ...progress });
+          options.onInserted?.(item.header.studyInstanceUid);
+        } else if (outcome === 'existing') {
+          // another file of this import carried the same SOP Instance UID and was stored first
+          progress.existing++;
+          await dropIfUnused(item.file.sha256);
+        } else {
+          await dropIfUnused(item.file.sha256);
+          fail(item.label, err);
+          progress.failed++;
+        }
       }
+    };
+
+    const worker = async (): Promise<void> => {
+      while (!options.signal?.aborted && next < units.length) {
+        const unit = units[next++]!;
+        const label = unit.kind === 'file' ? unit.path : unit.label;
+        try {
+          const prepared = await prepare(unit, label);
+          if (prepared === 'existing') {
+            progress.existing++;
+            finished();
+            continue;
+          }
+          hold(prepared.file.sha256, 1);
+          pending.push(prepared);
+          // done as far as the file goes; its row follows with the batch
+          finished();
+          if (pending.length >= COMMIT_BATCH) await commit();
+        } catch (err) {
+          await failed(label, err, null);
+        }
+      }
+    };
+
+    try {
+      await Promise.all(Array.from({ length: CONCURRENT_FILES }, worker));
+    } finally {
+      // what was copied before a cancel is stored too
+      await commit();
     }
-    return { ...progress, failures, cancelled: false };
+    return { ...progress, failures, cancelled: next < units.length };
   }
 }

@@ -44,8 +44,8 @@ describe('an import killed mid-run', () => {
     const dataDir = await tempDir(dirs);
     await writeSeries(folder, 'P-KILL', SLICES, 64);
     await runUntilKilled(dataDir, folder, 5);
-    // the kill caught a file half-copied
-    expect(filesUnder(join(dataDir, 'files')).filter((name) => name.startsWith('.tmp-'))).toHaveLength(1);
+    // the kill caught files half-copied (a few are copied at once)
+    expect(filesUnder(join(dataDir, 'files')).filter((name) => name.startsWith('.tmp-')).length).toBeGreaterThanOrEqual(1);
 
     const core = await createCore({ dataDir, host: 'cli' });
     cores.push(core);
