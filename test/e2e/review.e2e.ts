@@ -55,19 +55,23 @@ describe("a radiologist's reading session", () => {
   const lesioned = () => fixture.studies.filter((s) => s.lesions);
   const topStudy = () => lesioned().reduce((a, b) => (Math.max(...a.imageScores) >= Math.max(...b.imageScores) ? a : b));
 
-  /** Pixels of the viewport canvas whose colour is not grey: the overlay. */
+  /**
+   * Pixels of the viewport canvas whose colour is not grey: the overlay. The
+   * page-side code is a string because this file is typed without the DOM.
+   */
   const colouredPixels = (): Promise<number> =>
-    page.evaluate(() => {
-      const canvas = document.getElementById('viewport-canvas') as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    page.evaluate(`(() => {
+      const canvas = document.getElementById('viewport-canvas');
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       let count = 0;
       for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i]! - data[i + 1]!) > 24 || Math.abs(data[i + 1]! - data[i + 2]!) > 24) count++;
+        if (Math.abs(data[i] - data[i + 1]) > 24 || Math.abs(data[i + 1] - data[i + 2]) > 24) count++;
       }
       return count;
-    });
+    })()`);
 
-  const settled = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  /** Resolves after two animation frames: the repaint a state change scheduled has happened. */
+  const settled = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
 
   it('lists the studies most anomalous first, lesioned ones on top', async () => {
     await page.goto(app.url);
