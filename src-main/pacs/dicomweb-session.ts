@@ -355,7 +355,7 @@ export class DicomwebSession {
         maxResponseBytes: this.tuning.maxResponseBytes,
       });
       try {
-        return await run({ instance });
+        return await Promise.race([run({ instance }), instance.handlerFailed]);
       } catch (err) {
         const outcome = describeFailure(what, this.server, instance, err);
         if (!outcome.transient || attempt >= this.tuning.attempts) throw outcome.error;

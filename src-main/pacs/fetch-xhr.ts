@@ -38,6 +38,13 @@ export class FetchXhr {
     ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null = null;
   /** set when the exchange failed below HTTP; read after the library's promise settles */
   failure: TransportFailure | null = null;
+  /**
+   * Rejects when the library's own response handler throws (its multipart
+   * parser can): that throw escapes the library's promise, which would then
+   * never settle, so callers race it against this one.
+   */
+  readonly handlerFailed: Promise<never>;
+  #rejectHandler: (err: unknown) => void = () => undefined;
 
   #method = 'GET';
   #url = '';
@@ -45,7 +52,13 @@ export class FetchXhr {
   #responseHeaders: Headers | null = null;
   readonly #local = new AbortController();
 
-  constructor(private readonly options: FetchXhrOptions) {}
+  constructor(private readonly options: FetchXhrOptions) {
+    this.handlerFailed = new Promise<never>((_resolve, reject) => {
+      this.#rejectHandler = reject;
+    });
+    // observed through Promise.race by the caller; never an unhandled rejection on its own
+    this.handlerFailed.catch(() => undefined);
+  }
 
   open(method: string, url: string): void {
     this.#method = method.toUpperCase();
@@ -105,8 +118,12 @@ export class FetchXhr {
       else this.failure ??= networkFailure(err);
     }
     this.readyState = 4;
-    this.onreadystatechange?.();
-    this.onloadend?.();
+    try {
+      this.onreadystatechange?.();
+      this.onloadend?.();
+    } catch (err) {
+      this.#rejectHandler(err);
+    }
   }
 
   /** The body under the size cap; null (with `failure` set) when it is too large. */

@@ -1,14 +1,18 @@
 /**
  * Sending a study's results back to a PACS (STOW-RS, PS3.18 10.5): its scores
- * as a Comprehensive SR, optionally de-identified (PS3.15 Annex E, through the
- * reports' de-identifier, so the object carries Patient Identity Removed and
- * its method codes). Off unless the PACS option allows it; every send is
+ * as a Comprehensive SR and, per scored series where a pixel threshold is
+ * calibrated, the thresholded anomaly region as a binary Segmentation; all
+ * optionally de-identified with one de-identifier (PS3.15 Annex E, through the
+ * reports' de-identifier, so UIDs stay consistent between the objects and each
+ * carries Patient Identity Removed and its method codes). Off unless the PACS option allows it; every send is
  * written to the audit trail before anything leaves (a trail that cannot be
  * written refuses the send).
  */
 import { NormscopeError } from '../api/errors';
 import { performAudited } from '../audit/audited-action';
 import { studyScoresView } from '../engine/score-views';
+import { upsampleMap } from '../../src-common/imaging/upsample';
+import { decodeFloat16 } from '../ml/float16';
 import { createDeidentifier } from '../reports/deidentify';
 import {
   deidentifyDataset,
@@ -18,13 +22,26 @@ import {
 } from '../reports/deidentify-dicom';
 import type { Store } from '../store/store';
 import type { DicomwebSession } from './dicomweb-session';
+import { buildAnomalySeg, NORMSCOPE_DEVICE_SERIAL, type SegFrame } from './result-seg';
 import { buildScoresSr } from './result-sr';
 
 export interface PushOutcome {
-  sopInstanceUid: string;
   studyInstanceUid: string;
+  /** what was sent: the SR first, then one Segmentation per series with a thresholded region */
+  objects: Array<{
+    kind: 'sr' | 'seg';
+    sopInstanceUid: string;
+    seriesInstanceUid: string;
+    bytes: number;
+  }>;
+  /** why an object was left out (e.g. no pixel threshold calibrated) */
+  notes: string[];
   deidentified: boolean;
-  bytes: number;
+}
+
+interface ResultObject {
+  kind: 'sr' | 'seg';
+  dataset: NaturalDataset;
 }
 
 function textOf(dataset: NaturalDataset, key: string): string {
@@ -41,12 +58,12 @@ function textOf(dataset: NaturalDataset, key: string): string {
   return '';
 }
 
-/** The scores SR of `studyUid` as Part 10 bytes (de-identified on request). */
-export async function scoresSrFor(
+/** The result objects of `studyUid` as datasets (de-identified on request), and notes on what was left out. */
+export async function resultObjectsFor(
   store: Store,
   studyUid: string,
   options: { deidentify: boolean; normscopeVersion: string; now?: Date },
-): Promise<{ bytes: Uint8Array; dataset: NaturalDataset }> {
+): Promise<{ objects: ResultObject[]; notes: string[] }> {
   const scores = studyScoresView(store, { studyUid });
   if (!scores)
     throw new NormscopeError('NotFound', `study ${studyUid} has no scores to send: score it first`);
@@ -58,7 +75,8 @@ export async function scoresSrFor(
       `study ${studyUid} has no stored instance to take its patient and study attributes from`,
     );
   const source = readPart10(await store.files.read(first.fileSha256));
-  let dataset = buildScoresSr({
+  const now = options.now ?? new Date();
+  const sr = buildScoresSr({
     patient: {
       PatientName: textOf(source, 'PatientName'),
       PatientID: textOf(source, 'PatientID'),
@@ -82,14 +100,64 @@ export async function scoresSrFor(
     })),
     scores,
     normscopeVersion: options.normscopeVersion,
-    now: options.now ?? new Date(),
+    now,
   });
-  if (options.deidentify) dataset = deidentifyDataset(dataset, createDeidentifier());
-  return { bytes: writePart10(dataset), dataset };
+  const objects: ResultObject[] = [{ kind: 'sr', dataset: sr }];
+  const notes: string[] = [];
+  const pixelThreshold = scores.threshold?.pixelThreshold ?? null;
+  if (pixelThreshold === null)
+    notes.push('no Segmentation: the model has no calibrated pixel threshold');
+  else {
+    for (const series of detail.series) {
+      const frames: SegFrame[] = [];
+      for (const instance of series.instances) {
+        const map =
+          instance.frames === 1 && instance.fileSha256
+            ? store.scoring.getMap(scores.run.id, instance.sopInstanceUid, 0)
+            : undefined;
+        if (!map) continue;
+        const image = upsampleMap(
+          decodeFloat16(map.map),
+          map.gridH,
+          map.gridW,
+          instance.rows,
+          instance.columns,
+        );
+        const mask = new Uint8Array(image.length);
+        for (let i = 0; i < image.length; i++) mask[i] = image[i]! >= pixelThreshold ? 1 : 0;
+        frames.push({ source: readPart10(await store.files.read(instance.fileSha256!)), mask });
+      }
+      if (frames.length === 0) {
+        notes.push(
+          `no Segmentation for series ${series.seriesUid}: none of its single-frame images has an anomaly map from run ${scores.run.id}`,
+        );
+        continue;
+      }
+      const description = `${scores.run.modelName}, pixel threshold ${pixelThreshold.toPrecision(4)}`;
+      objects.push({
+        kind: 'seg',
+        dataset: buildAnomalySeg({
+          frames,
+          description,
+          normscopeVersion: options.normscopeVersion,
+          now,
+        }),
+      });
+    }
+  }
+  if (options.deidentify) {
+    const deidentifier = createDeidentifier();
+    for (const object of objects) {
+      object.dataset = deidentifyDataset(object.dataset, deidentifier);
+      // the profile removes Device Serial Number, which a SEG requires (Type 1); ours names no device
+      if (object.kind === 'seg') object.dataset.DeviceSerialNumber = NORMSCOPE_DEVICE_SERIAL;
+    }
+  }
+  return { objects, notes };
 }
 
-/** Sends the scores SR of a study by STOW-RS; refused unless `allowed`. Audited as 'pacs.push'. */
-export async function pushScores(
+/** Sends the result objects of a study by STOW-RS; refused unless `allowed`. Audited as 'pacs.push' before anything leaves. */
+export async function pushResults(
   store: Store,
   session: DicomwebSession,
   request: {
@@ -106,26 +174,38 @@ export async function pushScores(
       'sending results to a PACS is off: turn it on in Settings › PACS first',
     );
   }
-  const { bytes, dataset } = await scoresSrFor(store, request.studyUid, request);
+  const { objects, notes } = await resultObjectsFor(store, request.studyUid, request);
+  const files = objects.map((object) => ({ object, bytes: writePart10(object.dataset) }));
   const outcome: PushOutcome = {
-    sopInstanceUid: String(dataset.SOPInstanceUID),
-    studyInstanceUid: String(dataset.StudyInstanceUID),
+    studyInstanceUid: String(objects[0]!.dataset.StudyInstanceUID),
+    objects: files.map(({ object, bytes }) => ({
+      kind: object.kind,
+      sopInstanceUid: String(object.dataset.SOPInstanceUID),
+      seriesInstanceUid: String(object.dataset.SeriesInstanceUID),
+      bytes: bytes.length,
+    })),
+    notes,
     deidentified: request.deidentify,
-    bytes: bytes.length,
   };
   performAudited(store, {
     actor: 'system',
     action: 'pacs.push',
-    objectIds: { studies: [request.studyUid], sopInstanceUid: outcome.sopInstanceUid },
+    objectIds: {
+      studies: [request.studyUid],
+      sopInstanceUids: outcome.objects.map((o) => o.sopInstanceUid),
+    },
     details: {
       server: request.server,
-      object: 'Comprehensive SR (scores)',
+      objects: outcome.objects.map((o) => o.kind),
       deidentified: request.deidentify,
     },
     run: () => undefined,
   });
-  await session.storeInstances([
-    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-  ]);
+  await session.storeInstances(
+    files.map(
+      ({ bytes }) =>
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    ),
+  );
   return outcome;
 }

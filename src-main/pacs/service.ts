@@ -31,7 +31,7 @@ import {
   saveEndpoint,
   updatePacsOptions,
 } from './endpoints';
-import { pushScores, type PushOutcome } from './push';
+import { pushResults, type PushOutcome } from './push';
 import { queryStudies } from './query';
 import { retrieveStudies, type RetrieveSummary } from './retrieve';
 import type { SecretStore } from './secret-store';
@@ -187,14 +187,14 @@ export class PacsService {
     };
   }
 
-  /** Sends a study's scores as a Comprehensive SR by STOW-RS (refused while the push option is off; audited). */
-  async pushScores(
+  /** Sends a study's scores (SR) and anomaly regions (SEG) by STOW-RS (refused while the push option is off; audited). */
+  async pushResults(
     target: PacsTarget,
     studyUid: string,
     options: { deidentify: boolean },
   ): Promise<PushOutcome> {
     const connection = this.connection(target);
-    return pushScores(this.deps.store, new DicomwebSession(connection, this.deps.tuning), {
+    return pushResults(this.deps.store, new DicomwebSession(connection, this.deps.tuning), {
       studyUid,
       deidentify: options.deidentify,
       allowed: readPacsOptions(this.deps.store).pushResults,

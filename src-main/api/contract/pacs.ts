@@ -133,16 +133,26 @@ export const pacsMethods = {
     params: z.object({ endpointId: EndpointId, studyUids: z.array(Uid).min(1).max(1000) }).strict(),
     result: JobInfo,
   },
-  /** the study's scores as a Comprehensive SR, by STOW-RS; refused unless the pushResults option is on */
+  /**
+   * the study's scores as a Comprehensive SR and each scored series' thresholded anomaly region as a
+   * binary Segmentation, by STOW-RS; refused unless the pushResults option is on
+   */
   'pacs.push': {
     params: z
       .object({ endpointId: EndpointId, studyUid: Uid, deidentify: z.boolean().default(false) })
       .strict(),
     result: z.object({
-      sopInstanceUid: z.string(),
       studyInstanceUid: z.string(),
+      objects: z.array(
+        z.object({
+          kind: z.enum(['sr', 'seg']),
+          sopInstanceUid: z.string(),
+          seriesInstanceUid: z.string(),
+          bytes: z.number().int(),
+        }),
+      ),
+      notes: z.array(z.string()),
       deidentified: z.boolean(),
-      bytes: z.number().int(),
     }),
   },
   'pacs.options.get': { params: z.object({}).strict(), result: PacsOptions },

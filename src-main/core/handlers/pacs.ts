@@ -36,7 +36,7 @@ export function pacsHandlers(
       return jobs.get(started.id);
     },
     'pacs.push': ({ endpointId, studyUid, deidentify }) =>
-      pacs.pushScores({ endpointId }, studyUid, { deidentify }),
+      pacs.pushResults({ endpointId }, studyUid, { deidentify }),
     'pacs.options.get': () => pacs.options(),
     'pacs.options.update': (patch) => pacs.updateOptions(patch),
   };

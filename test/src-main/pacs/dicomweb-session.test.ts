@@ -159,6 +159,28 @@ describe('DicomwebSession: what a misbehaving PACS looks like to the user', () =
     expect(calls).toBe(2);
   });
 
+  it('does not hang on a multipart answer whose parser throws (no part header at all)', async () => {
+    const url = await fakePacs((_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'multipart/related; type="application/dicom"; boundary=XYZ',
+      });
+      res.end('garbage without any header separator');
+    });
+    const err = await failure(
+      new DicomwebSession(
+        { baseUrl: url, auth: { kind: 'none' } },
+        { ...FAST, attempts: 1 },
+      ).retrieveInstance({
+        studyInstanceUID: '1.2',
+        seriesInstanceUID: '1.2.3',
+        sopInstanceUID: '1.2.3.4',
+      }),
+    );
+    expect(err.message).toMatch(
+      /malformed multipart answer \(Response message has no multipart mime header\)/,
+    );
+  });
+
   it('is cancelled by its signal, also while waiting to retry', async () => {
     const url = await fakePacs((_req, res) => res.writeHead(503).end());
     const controller = new AbortController();

@@ -81,7 +81,7 @@ async function harness(): Promise<Harness> {
     store,
     jobs,
     secrets: keyFileSecretStore(dataDir),
-    tuning: { backoffMs: 20 },
+    tuning: { backoffMs: 20, timeoutMs: 10_000 },
   });
   return {
     store,
@@ -287,74 +287,88 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
     }
   }, 60_000);
 
-  it('sends scores back as a Comprehensive SR that dciodvfy accepts and reads back; off by default; audited', async () => {
+  it('sends scores (SR) and the anomaly region (SEG) back; dciodvfy accepts both; read back; off by default; audited', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'normscope-pacs-push-'));
     const fixture = await prepareReviewData(dataDir, {
       normals: 0,
       abnormals: 1,
-      slices: 2,
+      slices: 4,
       size: 64,
     });
     const store = openStore({ dataDir });
     const jobs = new JobManager({ events: new EventBus(), persistence: store.jobs });
     const pacs = new PacsService({ store, jobs, secrets: keyFileSecretStore(dataDir) });
     const studyUid = fixture.studies[0]!.studyUid;
+    const session = new DicomwebSession({
+      baseUrl: orthanc.dicomWebRoot,
+      auth: { kind: 'basic', username: ORTHANC_USER, password: ORTHANC_PASSWORD },
+    });
     try {
+      store.thresholds.append({
+        modelVersionId: fixture.modelVersionId,
+        pixelThreshold: 0.6,
+        imageThreshold: 0.8,
+        method: { kind: 'test' },
+        createdBy: 'test',
+      });
       const target = { endpointId: saveOrthanc(pacs) };
-      await expect(pacs.pushScores(target, studyUid, { deidentify: false })).rejects.toThrow(
+      await expect(pacs.pushResults(target, studyUid, { deidentify: false })).rejects.toThrow(
         /sending results to a PACS is off/,
       );
       pacs.updateOptions({ pushResults: true });
 
-      const plain = await pacs.pushScores(target, studyUid, { deidentify: false });
-      const anonymous = await pacs.pushScores(target, studyUid, { deidentify: true });
+      const plain = await pacs.pushResults(target, studyUid, { deidentify: false });
+      const anonymous = await pacs.pushResults(target, studyUid, { deidentify: true });
       expect(plain.studyInstanceUid).toBe(studyUid);
       expect(anonymous.studyInstanceUid).not.toBe(studyUid);
+      expect(plain.objects.map((o) => o.kind)).toEqual(['sr', 'seg']);
 
-      const session = new DicomwebSession({
-        baseUrl: orthanc.dicomWebRoot,
-        auth: { kind: 'basic', username: ORTHANC_USER, password: ORTHANC_PASSWORD },
-      });
       for (const sent of [plain, anonymous]) {
-        const [instance] = await session
-          .searchForInstances(sent.studyInstanceUid)
-          .then((all) => all.filter((d) => d['00080018']?.Value?.[0] === sent.sopInstanceUid));
-        expect(instance).toBeDefined();
-        const seriesUid = String(instance!['0020000E']!.Value![0]);
-        const bytes = await session.retrieveInstance({
-          studyInstanceUID: sent.studyInstanceUid,
-          seriesInstanceUID: seriesUid,
-          sopInstanceUID: sent.sopInstanceUid,
-        });
-        const file = join(dataDir, `${sent.sopInstanceUid}.dcm`);
-        await writeFile(file, bytes);
-        const verdict = await promisify(execFile)('dciodvfy', [file]).then(
-          (r) => r.stdout + r.stderr,
-          (err: { stdout: string; stderr: string }) => err.stdout + err.stderr,
-        );
-        expect(verdict).toMatch(/ComprehensiveSR/);
-        expect(verdict.split('\n').filter((line) => line.startsWith('Error'))).toEqual([]);
-        const back = readPart10(bytes);
-        expect(back.Modality).toBe('SR');
-        const score = (back.ContentSequence as Array<Record<string, unknown>>).find(
-          (item) =>
-            (item.ConceptNameCodeSequence as Array<{ CodeMeaning: string }>)[0]!.CodeMeaning ===
-            'Study anomaly score',
-        );
-        expect(score).toBeDefined();
+        for (const object of sent.objects) {
+          const bytes = await session.retrieveInstance({
+            studyInstanceUID: sent.studyInstanceUid,
+            seriesInstanceUID: object.seriesInstanceUid,
+            sopInstanceUID: object.sopInstanceUid,
+          });
+          const file = join(dataDir, `${object.sopInstanceUid}.dcm`);
+          await writeFile(file, bytes);
+          const verdict = await promisify(execFile)('dciodvfy', [file]).then(
+            (r) => r.stdout + r.stderr,
+            (err: { stdout: string; stderr: string }) => err.stdout + err.stderr,
+          );
+          expect(verdict).toMatch(object.kind === 'sr' ? /ComprehensiveSR/ : /Segmentation/);
+          expect(verdict.split('\n').filter((line) => line.startsWith('Error'))).toEqual([]);
+          const back = readPart10(bytes);
+          expect(back.StudyInstanceUID).toBe(sent.studyInstanceUid);
+          if (sent.deidentified) {
+            expect(back.PatientIdentityRemoved).toBe('YES');
+            expect(JSON.stringify(back)).not.toContain('Phantom^');
+          }
+          if (object.kind === 'sr') {
+            const items = back.ContentSequence as Array<Record<string, unknown>>;
+            const meanings = items.map(
+              (i) => (i.ConceptNameCodeSequence as Array<{ CodeMeaning: string }>)[0]!.CodeMeaning,
+            );
+            expect(meanings).toEqual(
+              expect.arrayContaining([
+                'Study anomaly score',
+                'Image score threshold',
+                'Algorithm Version',
+              ]),
+            );
+          } else {
+            expect(back.NumberOfFrames).toBe(4);
+            const bits = new Uint8Array((back.PixelData as ArrayBuffer[])[0]!);
+            const set = bits.reduce(
+              (n, byte) => n + byte.toString(2).replaceAll('0', '').length,
+              0,
+            );
+            // the lesions, not nothing and not everything
+            expect(set).toBeGreaterThan(0);
+            expect(set).toBeLessThan(4 * 64 * 64 * 0.5);
+          }
+        }
       }
-      const back = readPart10(
-        await session.retrieveInstance({
-          studyInstanceUID: anonymous.studyInstanceUid,
-          seriesInstanceUID: String(
-            (await session.searchForInstances(anonymous.studyInstanceUid))[0]!['0020000E']!
-              .Value![0],
-          ),
-          sopInstanceUID: anonymous.sopInstanceUid,
-        }),
-      );
-      expect(back.PatientIdentityRemoved).toBe('YES');
-      expect(JSON.stringify(back)).not.toContain('Phantom^');
       const pushes = store.db
         .prepare<[], { n: number }>(
           "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'pacs.push'",
