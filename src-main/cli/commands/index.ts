@@ -15,7 +15,9 @@ import { register as registerModels } from './models';
 import { register as registerPacs } from './pacs';
 import { register as registerScore } from './score';
 import { register as registerServe } from './serve';
+import { register as registerThresholds } from './thresholds';
 import { register as registerTrain } from './train';
+import { register as registerVerdict } from './verdict';
 
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerServe,
@@ -26,6 +28,8 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerImport,
   registerTrain,
   registerModels,
+  registerThresholds,
+  registerVerdict,
   registerAudit,
   registerPacs,
   registerReport,
