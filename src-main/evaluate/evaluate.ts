@@ -369,16 +369,16 @@ function receptiveFieldReport(
  * Refused (training diverged, non-finite features or maps).
  */
 export async function evaluateBmad(options: EvaluateOptions): Promise<EvaluationResult> {
-  const folder = readBmadFolder(options.bmadDir);
   const session: SessionSettings =
     options.threads === undefined ? {} : { intraOpThreads: options.threads };
   const recipe = parseOrRefuse('training recipe', () => parseTrainRecipe(options.recipe ?? {}));
   const batch = options.featureBatch ?? 8;
   const progress = options.onProgress ?? (() => {});
-  // the model's shape is checked before the backbone loads; its channels come from the backbone
+  // options are checked before any file is read; the channels come from the backbone
   parseOrRefuse('AR model', () =>
     parseArConfig({ ...options.model, flipped: options.flipped === true, inChannels: 1 }),
   );
+  const folder = readBmadFolder(options.bmadDir);
   const backbone = await openBackboneFeatures(options.backbonePath, {
     ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }),
     session,

@@ -120,4 +120,15 @@ describe('evaluate on the phantom', () => {
     expect(example.reduce((s, o) => s + o.dy, 0)).toBe(0);
     expect(example.reduce((s, o) => s + o.dx, 0)).toBe(0);
   });
+
+  it('refuses an impossible model before reading any file, naming the problem', async () => {
+    const options = { bmadDir: join(dir, 'nowhere'), backbonePath: join(dir, 'no-such.onnx') };
+    await expect(
+      evaluateBmad({ ...options, model: { dilations: [1, 2, 4, 8, 16, 32] } }),
+    ).rejects.toMatchObject({ name: 'InvalidRequest', message: /invalid AR model: dilations/ });
+    await expect(evaluateBmad({ ...options, flipped: true })).rejects.toMatchObject({
+      name: 'InvalidRequest',
+      message: /only a causal model can be flipped/,
+    });
+  });
 });
