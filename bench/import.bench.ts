@@ -12,7 +12,11 @@
  *   the product's decodeFrame, the WASM codec in its worker) against dcmtk's
  *   dcmdjpls, one process per file as the tool works, with the start-up cost
  *   (dcmdjpls on an 8x8 JPEG-LS file, same count of runs) subtracted, so both
- *   sides are read + decode (+ write for dcmtk) per frame.
+ *   sides are read + decode (+ write for dcmtk) per frame. Judged on CPU time
+ *   (user + system, our codec worker thread included; dcmtk's from bash's
+ *   `times` over its child processes): on a machine shared with other work,
+ *   wall time measures the neighbours as much as the decoder. Wall time is
+ *   shown too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -129,6 +133,8 @@ interface ChildRun {
   instances: number;
   failed: number;
   seconds: number;
+  /** user + system CPU seconds of the import */
+  cpuSeconds: number;
   rssBeforeKb: number;
   maxRssKb: number;
 }
@@ -158,18 +164,43 @@ function bestImport(scratch: string, folder: string, name: string): ChildRun {
   return runs.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
 }
 
-function dcmdjplsSeconds(files: string[], out: string): number {
-  const started = performance.now();
-  for (const file of files) execFileSync('dcmdjpls', [file, out]);
-  return (performance.now() - started) / 1000;
+interface Spent {
+  wallSeconds: number;
+  /** user + system */
+  cpuSeconds: number;
 }
 
-async function ourDecodeSeconds(files: string[]): Promise<number> {
+/** What dcmdjpls spends on `files`, one process each; CPU time as bash's `times` counts its children. */
+function dcmdjplsSpent(files: string[], out: string): Spent {
+  const script = 'for f in "$@"; do dcmdjpls "$f" "$OUT" || exit 1; done; times';
+  const started = performance.now();
+  const stdout = execFileSync('bash', ['-c', script, 'dcmdjpls-loop', ...files], {
+    encoding: 'utf8',
+    env: { ...process.env, OUT: out },
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  // the second line of `times`: the children's user and system time, e.g. "0m1.234s 0m0.567s"
+  const children = stdout.trim().split('\n').pop()!;
+  const [user, system] = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map(
+    (m) => Number(m[1]) * 60 + Number(m[2]),
+  );
+  if (user === undefined || system === undefined)
+    throw new Error(`cannot read the CPU time of dcmdjpls from "${children}"`);
+  return { wallSeconds, cpuSeconds: user + system };
+}
+
+/** What this process (its codec worker thread included) spends reading, parsing and decoding `files`. */
+async function ourDecodeSpent(files: string[]): Promise<Spent> {
   // warm: the codec's worker and WASM module start once per process
   await decodeFrame(parseDicom(await readFile(files[0]!), files[0]!), 0);
   const started = performance.now();
+  const before = process.cpuUsage();
   for (const file of files) await decodeFrame(parseDicom(await readFile(file), file), 0);
-  return (performance.now() - started) / 1000;
+  const used = process.cpuUsage(before);
+  return {
+    wallSeconds: (performance.now() - started) / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
 }
 
 export const importBenchmark: Benchmark = {
@@ -189,13 +220,17 @@ export const importBenchmark: Benchmark = {
       const compressed = bestImport(scratch, join(scratch, 'jpegls'), 'jpegls');
 
       const decoded = join(scratch, 'decoded.dcm');
-      const dcmtkTotal = dcmdjplsSeconds(jpegLs, decoded);
-      const startup = dcmdjplsSeconds(
+      const dcmtk = dcmdjplsSpent(jpegLs, decoded);
+      const startup = dcmdjplsSpent(
         Array.from({ length: SLICES }, () => tiny!),
         decoded,
       );
-      const dcmtkPerFrameMs = (1000 * Math.max(1e-6, dcmtkTotal - startup)) / SLICES;
-      const oursPerFrameMs = (1000 * (await ourDecodeSeconds(jpegLs))) / SLICES;
+      const ours = await ourDecodeSpent(jpegLs);
+      const perFrameMs = (seconds: number) => (1000 * Math.max(1e-6, seconds)) / SLICES;
+      const dcmtkCpuMs = perFrameMs(dcmtk.cpuSeconds - startup.cpuSeconds);
+      const dcmtkWallMs = perFrameMs(dcmtk.wallSeconds - startup.wallSeconds);
+      const oursCpuMs = perFrameMs(ours.cpuSeconds);
+      const oursWallMs = perFrameMs(ours.wallSeconds);
 
       const mb = (kb: number) => kb / 1024;
       return [
@@ -205,12 +240,22 @@ export const importBenchmark: Benchmark = {
           value: SLICES / uncompressed.seconds,
           unit: 'instances/s',
           goal: { kind: 'atLeast', value: 200 },
+          comparison: {
+            label: 'CPU-bound limit (instances per CPU second)',
+            value: SLICES / uncompressed.cpuSeconds,
+            unit: 'instances/s',
+          },
         },
         {
           id: 'import.jpegls.rate',
           label: `import ${SLICES}x${SIZE}x${SIZE} 16-bit CT, JPEG-LS lossless`,
           value: SLICES / compressed.seconds,
           unit: 'instances/s',
+          comparison: {
+            label: 'CPU-bound limit (instances per CPU second)',
+            value: SLICES / compressed.cpuSeconds,
+            unit: 'instances/s',
+          },
         },
         {
           id: 'import.peak-rss',
@@ -224,17 +269,29 @@ export const importBenchmark: Benchmark = {
           },
         },
         {
-          id: 'import.jpegls.decode',
-          label: `JPEG-LS decode of a ${SIZE}x${SIZE} frame (read + parse + decode)`,
-          value: oursPerFrameMs,
-          unit: 'ms/frame',
+          id: 'import.jpegls.decode.cpu',
+          label: `JPEG-LS decode of a ${SIZE}x${SIZE} frame (read + parse + decode), CPU time`,
+          value: oursCpuMs,
+          unit: 'CPU ms/frame',
           goal: { kind: 'atMost', value: 1.5, note: 'x dcmdjpls' },
           comparison: {
             label: 'dcmdjpls per file, start-up subtracted',
-            value: dcmtkPerFrameMs,
+            value: dcmtkCpuMs,
+            unit: 'CPU ms/frame',
+          },
+          judged: { label: 'x dcmdjpls', value: oursCpuMs / dcmtkCpuMs },
+        },
+        {
+          id: 'import.jpegls.decode.wall',
+          label: `JPEG-LS decode of a ${SIZE}x${SIZE} frame, wall time`,
+          value: oursWallMs,
+          unit: 'ms/frame',
+          comparison: {
+            label: 'dcmdjpls per file, start-up subtracted',
+            value: dcmtkWallMs,
             unit: 'ms/frame',
           },
-          judged: { label: 'x dcmdjpls', value: oursPerFrameMs / dcmtkPerFrameMs },
+          judged: { label: 'x dcmdjpls', value: oursWallMs / dcmtkWallMs },
         },
       ];
     } finally {
