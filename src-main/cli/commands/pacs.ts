@@ -6,7 +6,7 @@
  * variable that holds them.
  */
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { PacsQuery } from '../../api/contract';
 import { NormscopeError } from '../../api/errors';
 import type { Core } from '../../core';
@@ -254,6 +254,74 @@ export function register(program: Command): void {
     printResult(opts.json, summary, () => describeRetrieval(summary));
     if (summary.studies.some((s) => !s.complete)) process.exitCode = 1;
   });
+
+  registerPush(pacs);
+}
+
+function registerPush(pacs: Command): void {
+  targetOptions(
+    pacs
+      .command('push')
+      .description(
+        "send a study's results (scores as a Comprehensive SR, anomaly regions as Segmentations) by STOW-RS; needs the push option on (normscope pacs options --push on)",
+      )
+      .requiredOption('--study <uid>', 'Study Instance UID of a scored study')
+      .option(
+        '--deidentify',
+        'de-identify the objects (PS3.15 Annex E basic profile, modified dates)',
+      ),
+  ).action(async (opts: TargetOptions & { study: string; deidentify?: boolean }) => {
+    const outcome = await withCore(opts, (core) =>
+      serviceOf(core).pushResults(targetFrom(opts), opts.study, {
+        deidentify: Boolean(opts.deidentify),
+      }),
+    );
+    printResult(opts.json, outcome, () =>
+      [
+        ...outcome.objects.map(
+          (o) => `sent ${o.kind.toUpperCase()} ${o.sopInstanceUid} (${o.bytes} bytes)`,
+        ),
+        ...outcome.notes,
+      ].join('\n'),
+    );
+  });
+  pacs
+    .command('options')
+    .description(
+      'show or change the PACS options: auto-score retrieved studies, allow sending results (both off by default)',
+    )
+    .option('--auto-score <on|off>', 'score retrieved studies with the active model', parseOnOff)
+    .option(
+      '--push <on|off>',
+      'allow sending results to a PACS (every send is audited)',
+      parseOnOff,
+    )
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(
+      async (opts: { autoScore?: boolean; push?: boolean; dataDir?: string; json?: boolean }) => {
+        const patch = {
+          ...(opts.autoScore === undefined ? {} : { autoScore: opts.autoScore }),
+          ...(opts.push === undefined ? {} : { pushResults: opts.push }),
+        };
+        const options = await withCore(opts, (core) =>
+          Object.keys(patch).length > 0
+            ? call(core, 'pacs.options.update', patch)
+            : call(core, 'pacs.options.get', {}),
+        );
+        printResult(
+          opts.json,
+          options,
+          () =>
+            `auto-score retrieved studies: ${options.autoScore ? 'on' : 'off'}\nsend results to a PACS: ${options.pushResults ? 'on' : 'off'}`,
+        );
+      },
+    );
+}
+
+function parseOnOff(value: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('expected on or off');
+  return value === 'on';
 }
 
 function describeAuth(auth: { kind: string; username?: string; secret?: string }): string {

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -378,6 +379,69 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
     } finally {
       await jobs.shutdown(1_000);
       store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a retrieval killed with SIGKILL resumes on the next run and ends without duplicates', async () => {
+    const slices = 40;
+    const written = await writePhantomDicomSeries(
+      join(scratch, 'kill'),
+      generatePhantomStudy({ seed: 77, slices, size: 64, lesions: false }),
+      { patientId: 'PACS-KILL', patientName: 'Kill^Me' },
+    );
+    await Promise.all(written.files.map(async (file) => orthanc.upload(await readFile(file))));
+    const dataDir = await mkdtemp(join(tmpdir(), 'normscope-pacs-kill-'));
+    const args = [
+      resolve('bin/normscope.mjs'),
+      'pacs',
+      'retrieve',
+      '--url',
+      orthanc.dicomWebRoot,
+      '--user',
+      ORTHANC_USER,
+      '--password-env',
+      'PACS_PW',
+      '--study',
+      written.studyInstanceUid,
+      '--data-dir',
+      dataDir,
+    ];
+    const env = { ...process.env, NORMSCOPE_FROM_SOURCE: '1', PACS_PW: ORTHANC_PASSWORD };
+    const countIn = (): number => {
+      try {
+        const db = new Database(join(dataDir, 'normscope.sqlite'), {
+          readonly: true,
+          fileMustExist: true,
+        });
+        try {
+          return db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM instances').get()!.n;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return 0; // not created yet
+      }
+    };
+    try {
+      const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
+      const exited = new Promise((r) => child.once('exit', r));
+      while (countIn() < 3 && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGKILL');
+      await exited;
+      const atKill = countIn();
+      expect(atKill).toBeGreaterThanOrEqual(3);
+      expect(atKill).toBeLessThan(slices);
+
+      const rerun = await promisify(execFile)(process.execPath, [...args, '--json'], { env });
+      const summary = JSON.parse(rerun.stdout) as {
+        studies: Array<{ retrieved: number; skipped: number; complete: boolean }>;
+      };
+      expect(summary.studies).toEqual([
+        expect.objectContaining({ skipped: atKill, retrieved: slices - atKill, complete: true }),
+      ]);
+      expect(countIn()).toBe(slices);
+    } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
