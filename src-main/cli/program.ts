@@ -5,11 +5,25 @@
  */
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../core/package-info';
+import { DATA_DIR_ENV, defaultDataDir } from '../store/data-dir';
 import { commandRegistrations } from './commands';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+function helpEpilogue(): string {
+  return [
+    '',
+    'Exit codes:',
+    `  ${EXIT_OK}  success`,
+    `  ${EXIT_FAILURE}  failure: the command ran and could not do its work (the message says why)`,
+    `  ${EXIT_USAGE}  usage error: unknown command or option, bad or missing argument`,
+    '',
+    'Environment:',
+    `  ${DATA_DIR_ENV}  data directory when --data-dir is not given (default ${defaultDataDir()})`,
+  ].join('\n');
+}
 
 export function createProgram(): Command {
   const program = new Command('normscope')
@@ -17,6 +31,7 @@ export function createProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpCommand(true)
     .showHelpAfterError('(run `normscope --help` or `normscope <command> --help` for usage)')
+    .addHelpText('after', helpEpilogue)
     // throw instead of exiting, so runCli decides the exit code; inherited by every subcommand
     .exitOverride();
   for (const registerCommand of commandRegistrations) registerCommand(program);

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { JobInfo } from '../../api/contract';
 import { waitForJob } from '../../jobs/wait';
 import { dataDirOption, jsonOption, printResult } from '../options';
+import { progressReporter } from '../progress';
 import { call, withCore } from '../with-core';
 
 interface DemoOptions {
@@ -28,13 +29,11 @@ export function register(program: Command): void {
 async function demo(opts: DemoOptions): Promise<void> {
   const summary = await withCore(opts, async (core) => {
     const job = await call(core, 'demo.load', {});
-    let lastMessage = '';
+    const progress = progressReporter();
     const stop = core.events.subscribe((event, payload) => {
       const info = payload as JobInfo;
-      if (event !== 'jobs.updated' || info.id !== job.id || info.message === lastMessage) return;
-      lastMessage = info.message;
-      const pct = info.progress === null ? '' : `${Math.round(info.progress * 100)}% `;
-      process.stderr.write(`${pct}${info.message}\n`);
+      if (event !== 'jobs.updated' || info.id !== job.id) return;
+      progress.update(info.progress, info.message);
     });
     const cancel = (): void => {
       core.jobs.cancel(job.id);
@@ -45,6 +44,7 @@ async function demo(opts: DemoOptions): Promise<void> {
     } finally {
       process.off('SIGINT', cancel);
       stop();
+      progress.finish();
     }
     const worklist = await call(core, 'studies.worklist', {});
     const thresholds = await call(core, 'review.thresholds', {});

@@ -14,6 +14,7 @@ import { evaluateBmad } from '../../evaluate/evaluate';
 import type { EvaluateProgress, EvaluationResult } from '../../evaluate/evaluate';
 import { formatEvaluation } from '../../evaluate/format';
 import { jsonOption, printResult } from '../options';
+import { progressReporter } from '../progress';
 
 interface EvaluateCliOptions {
   bmad: string;
@@ -114,22 +115,26 @@ export function register(program: Command): void {
         },
         ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
         ...(opts.inputSize !== undefined ? { inputSize: opts.inputSize } : {}),
-        onProgress: reportProgress,
+        onProgress: progressPrinter(),
       });
       printResult(opts.json, result, () => formatEvaluation(result));
     });
 }
 
-function reportProgress(progress: EvaluateProgress): void {
-  if (progress.phase === 'features') {
-    if (progress.done === progress.total)
-      console.error(`features: ${progress.split} ${progress.done} images`);
-    return;
-  }
-  const model = progress.models > 1 ? `model ${progress.model}/${progress.models} ` : '';
-  const validation =
-    progress.validation === undefined ? '' : `, validation ${progress.validation.toPrecision(4)}`;
-  console.error(
-    `training ${model}epoch ${progress.epoch}/${progress.epochs}: loss ${progress.loss.toPrecision(4)}${validation}`,
-  );
+/** Feature extraction as a progress line per split, then one line per training epoch. */
+function progressPrinter(): (progress: EvaluateProgress) => void {
+  const features = progressReporter();
+  return (progress) => {
+    if (progress.phase === 'features') {
+      features.update(progress.done / Math.max(1, progress.total), `features: ${progress.split}, ${progress.total} images`);
+      if (progress.done === progress.total) features.finish();
+      return;
+    }
+    const model = progress.models > 1 ? `model ${progress.model}/${progress.models} ` : '';
+    const validation =
+      progress.validation === undefined ? '' : `, validation ${progress.validation.toPrecision(4)}`;
+    console.error(
+      `training ${model}epoch ${progress.epoch}/${progress.epochs}: loss ${progress.loss.toPrecision(4)}${validation}`,
+    );
+  };
 }

@@ -10,6 +10,7 @@ import { NormscopeError } from '../../api/errors';
 import { startScoring } from '../../engine/scoring';
 import type { ScoringSummary } from '../../engine/scoring';
 import { dataDirOption, jsonOption, printResult } from '../options';
+import { progressReporter } from '../progress';
 import { withCore } from '../with-core';
 
 interface ScoreOptions {
@@ -57,12 +58,12 @@ async function score(opts: ScoreOptions): Promise<void> {
   };
   const summary = await withCore(opts, async (core) => {
     const job = startScoring(core, request);
+    const progress = progressReporter();
     const stopListening = core.events.subscribe((event, payload) => {
       if (event !== 'jobs.updated') return;
       const info = payload as { id: string; progress: number | null; message: string };
       if (info.id !== job.id) return;
-      const percent = info.progress === null ? '' : `${Math.round(info.progress * 100)}% `;
-      process.stderr.write(`${percent}${info.message}\n`);
+      progress.update(info.progress, info.message);
     });
     const cancel = (): void => {
       core.jobs.cancel(job.id);
@@ -73,6 +74,7 @@ async function score(opts: ScoreOptions): Promise<void> {
     } finally {
       process.off('SIGINT', cancel);
       stopListening();
+      progress.finish();
     }
   });
   printResult(opts.json, summary, () => describe(summary));
