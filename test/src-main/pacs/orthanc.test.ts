@@ -256,12 +256,12 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
         ),
         cli(['pacs', 'test', ...auth, '--data-dir', dataDir], 'wrong-pw'),
       ]);
-      expect(query.code).toBe(0);
+      expect(query.code, query.stderr).toBe(0);
       const { studies: found } = JSON.parse(query.stdout) as {
         studies: Array<{ studyUid: string }>;
       };
       expect(found.map((s) => s.studyUid)).toEqual([studies[0]!.studyUid]);
-      expect(wrong.code).toBe(1);
+      expect(wrong.code, wrong.stderr).toBe(1);
       expect(wrong.stdout).toMatch(/refused the credentials \(HTTP 401\)/);
       expect(wrong.stdout + wrong.stderr).not.toContain('wrong-pw');
 
@@ -278,7 +278,7 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
         ],
         ORTHANC_PASSWORD,
       );
-      expect(retrieve.code).toBe(0);
+      expect(retrieve.code, retrieve.stderr).toBe(0);
       const summary = JSON.parse(retrieve.stdout) as {
         studies: Array<{ retrieved: number; complete: boolean }>;
       };
