@@ -15,6 +15,7 @@ import { endToEndBenchmark } from './end-to-end.bench';
 import type { Benchmark } from './figure';
 import { importBenchmark } from './import.bench';
 import { trainingBenchmark } from './training.bench';
+import { viewerBenchmark } from './viewer.bench';
 
 export const benchmarks: Benchmark[] = [
   arModelBenchmark,
@@ -22,4 +23,5 @@ export const benchmarks: Benchmark[] = [
   endToEndBenchmark,
   trainingBenchmark,
   importBenchmark,
+  viewerBenchmark,
 ];
