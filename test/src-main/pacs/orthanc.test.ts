@@ -14,7 +14,8 @@ import { DicomwebSession } from '../../../src-main/pacs/dicomweb-session';
 import { readPart10 } from '../../../src-main/reports/deidentify-dicom';
 import { prepareReviewData } from '../review/review-fixture';
 import { keyFileSecretStore } from '../../../src-main/pacs/secret-store';
-import { PacsService } from '../../../src-main/pacs/service';
+import { createPacsService, PacsService } from '../../../src-main/pacs/service';
+import { WorkerSupervisor } from '../../../src-main/jobs/supervisor';
 import { openStore, type Store } from '../../../src-main/store/store';
 import { ORTHANC_PASSWORD, ORTHANC_USER, startOrthanc, type OrthancServer } from './orthanc';
 
@@ -220,13 +221,28 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
 
   it('says why a retrieval was not auto-scored when no model is active', async () => {
     const h = await harness();
+    // wired to the engine as the app is: with no active model, scoring refuses before any worker starts
+    const workers = new WorkerSupervisor({});
+    const pacs = createPacsService({
+      store: h.store,
+      jobs: h.jobs,
+      workers,
+      events: new EventBus(),
+      secrets: keyFileSecretStore(h.dataDir),
+    });
     try {
-      h.pacs.updateOptions({ autoScore: true });
-      const summary = await h.pacs.startRetrieve({ endpointId: saveOrthanc(h.pacs) }, [
+      pacs.updateOptions({ autoScore: true });
+      const summary = await pacs.startRetrieve({ endpointId: saveOrthanc(pacs) }, [
         studies[0]!.studyUid,
       ]).result;
-      expect(summary.scoring).toMatch(/^not scored: /);
+      expect(summary.scoring).toBe(
+        'not scored: no model is active: train one or activate a model version before scoring',
+      );
+      expect(h.jobs.list().find((j) => j.kind === 'retrieve')!.message).toMatch(
+        /no model is active/,
+      );
     } finally {
+      await workers.dispose();
       await h.close();
     }
   });
