@@ -7,8 +7,8 @@
  * restart or a kill the walk simply runs again, and files already imported
  * cost a header read (copy mode) or a database lookup (reference mode).
  */
-import { rm } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ImportErrorInfo, JobInfo } from '../api/contract';
 import { NormscopeError } from '../api/errors';
@@ -77,12 +77,16 @@ const CHECKPOINT_INTERVAL_MS = 500;
 
 export function createImportService(deps: ImportServiceDeps): ImportService {
   const { store, jobs, events } = deps;
+  if (deps.uploadsRoot) void removeAbandonedUploads(store, deps.uploadsRoot);
   const counts = new Map<string, ImportCounts & { studyUids: string[]; actor: string }>();
   const uploads = new Map<string, string>();
 
   // an uploaded file is named after the spool folder it was written to: show the name the user gave
-  const spool = deps.uploadsRoot ? new RegExp(`${escapeRegExp(resolve(deps.uploadsRoot))}[\\\\/][0-9a-f]{16}[\\\\/]`, 'g') : null;
-  const uploadLabel = (text: string): string => (spool ? text.replace(spool, 'uploaded file ') : text);
+  const spool = deps.uploadsRoot
+    ? new RegExp(`${escapeRegExp(resolve(deps.uploadsRoot))}[\\\\/][0-9a-f]{16}[\\\\/]`, 'g')
+    : null;
+  const uploadLabel = (text: string): string =>
+    spool ? text.replace(spool, 'uploaded file ') : text;
 
   const title = (paths: readonly string[]): string =>
     paths.length === 1 ? `Import ${shortName(paths[0]!)}` : `Import of ${paths.length} locations`;
@@ -102,7 +106,12 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
             actor: params.actor,
             action: 'import',
             objectIds: { jobId },
-            details: { phase: 'start', mode: params.mode, inputs: params.paths.length, upload: params.uploadDir !== null },
+            details: {
+              phase: 'start',
+              mode: params.mode,
+              inputs: params.paths.length,
+              upload: params.uploadDir !== null,
+            },
           }),
         );
         ctx.checkpoint(before);
@@ -133,7 +142,10 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
         onProgress: (p) => {
           const current = tally(p);
           remember(current);
-          ctx.progress.report(p.filesTotal ? p.filesDone / p.filesTotal : null, progressLine(current));
+          ctx.progress.report(
+            p.filesTotal ? p.filesDone / p.filesTotal : null,
+            progressLine(current),
+          );
           if (performance.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) {
             lastCheckpoint = performance.now();
             ctx.checkpoint({ imported: current.imported, studyUids: [...studyUids] });
@@ -145,7 +157,9 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
       if (result.cancelled) {
         ctx.checkpoint({ imported: final.imported, studyUids: [...studyUids] });
         // the manager records cancel, pause or shut-down from its own stop request
-        throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new NormscopeError('Cancelled', 'import stopped');
+        throw ctx.signal.reason instanceof Error
+          ? ctx.signal.reason
+          : new NormscopeError('Cancelled', 'import stopped');
       }
       store.transaction(() => appendEnd(jobId, 'succeeded'));
       ctx.progress.report(1, describeCounts(final));
@@ -178,7 +192,9 @@ export function createImportService(deps: ImportServiceDeps): ImportService {
       try {
         store.transaction(() => appendEnd(job.id, job.state as 'failed' | 'cancelled'));
       } catch (err) {
-        console.error(`import job ${job.id}: its end could not be audited: ${(err as Error).message}`);
+        console.error(
+          `import job ${job.id}: its end could not be audited: ${(err as Error).message}`,
+        );
       }
     }
     const studyUids = counts.get(job.id)?.studyUids ?? [];
@@ -258,4 +274,28 @@ async function removeUpload(dir: string, root: string | undefined): Promise<void
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * At start-up: upload folders no unfinished import will read (the host went
+ * down while a browser was still sending, or before the job could remove its
+ * folder) are removed.
+ */
+async function removeAbandonedUploads(store: Pick<Store, 'jobs'>, root: string): Promise<void> {
+  const wanted = new Set<string>();
+  for (const job of store.jobs.listUnfinished()) {
+    const parsed = JobParams.safeParse(job.params);
+    if (job.kind === 'import' && parsed.success && parsed.data.uploadDir)
+      wanted.add(resolve(parsed.data.uploadDir));
+  }
+  const startedAt = Date.now();
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = join(root, name);
+    // a folder made since start-up belongs to an upload arriving now
+    const made = await stat(dir).then(
+      (info) => info.mtimeMs,
+      () => startedAt,
+    );
+    if (!wanted.has(resolve(dir)) && made < startedAt) await removeUpload(dir, root);
+  }
 }

@@ -13,7 +13,9 @@ export interface ImportCounts {
 }
 
 /** "Imported 12 instances, 3 already present, 1 failed". */
-export function describeCounts(c: Pick<ImportCounts, 'imported' | 'alreadyPresent' | 'failed'>): string {
+export function describeCounts(
+  c: Pick<ImportCounts, 'imported' | 'alreadyPresent' | 'failed'>,
+): string {
   const parts = [`Imported ${c.imported} instance${c.imported === 1 ? '' : 's'}`];
   if (c.alreadyPresent) parts.push(`${c.alreadyPresent} already present`);
   if (c.failed) parts.push(`${c.failed} failed`);

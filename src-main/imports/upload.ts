@@ -44,7 +44,10 @@ export function uploadsDir(dataDir: string): string {
 /** `000042-brain_t1.dcm`: the index keeps names unique, the rest is the client's name cut to safe characters. */
 function spoolName(index: number, clientName: string): string {
   const base = clientName.split(/[\\/]/).pop() ?? '';
-  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(0, 100);
+  const safe = base
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 100);
   return `${String(index).padStart(6, '0')}${safe ? `-${safe}` : ''}`;
 }
 
@@ -67,7 +70,10 @@ export async function spoolFramedFiles(
     for await (const part of body) {
       received += part.byteLength;
       if (received > limits.maxBytes)
-        throw new NormscopeError('Refused', `upload larger than the cap of ${limits.maxBytes} bytes`);
+        throw new NormscopeError(
+          'Refused',
+          `upload larger than the cap of ${limits.maxBytes} bytes`,
+        );
       let chunk = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
       while (chunk.length > 0) {
         if (handle) {
@@ -86,12 +92,18 @@ export async function spoolFramedFiles(
         if (header.length < 4) continue;
         const nameLength = header.readUInt32LE(0);
         if (nameLength > MAX_NAME_BYTES)
-          throw new NormscopeError('InvalidRequest', `upload framing: a name of ${nameLength} bytes (at most ${MAX_NAME_BYTES})`);
+          throw new NormscopeError(
+            'InvalidRequest',
+            `upload framing: a name of ${nameLength} bytes (at most ${MAX_NAME_BYTES})`,
+          );
         if (header.length < 4 + nameLength + 8) continue;
         const name = header.subarray(4, 4 + nameLength).toString('utf8');
         remaining = header.readBigUInt64LE(4 + nameLength);
         if (remaining > BigInt(limits.maxBytes))
-          throw new NormscopeError('Refused', `upload of a ${remaining} byte file, larger than the cap of ${limits.maxBytes} bytes`);
+          throw new NormscopeError(
+            'Refused',
+            `upload of a ${remaining} byte file, larger than the cap of ${limits.maxBytes} bytes`,
+          );
         if (++files > limits.maxFiles)
           throw new NormscopeError('Refused', `upload of more than ${limits.maxFiles} files`);
         chunk = header.subarray(4 + nameLength + 8);
@@ -134,7 +146,10 @@ export function createUploadRoute(options: {
   return async (req, res) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
-      answer(res, 413, { name: 'Refused', message: `upload of ${declared} bytes, larger than the cap of ${limits.maxBytes}` });
+      answer(res, 413, {
+        name: 'Refused',
+        message: `upload of ${declared} bytes, larger than the cap of ${limits.maxBytes}`,
+      });
       // the client may still be sending: do not read it, close once answered
       res.on('finish', () => req.destroy());
       return;

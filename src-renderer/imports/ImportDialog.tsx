@@ -49,7 +49,13 @@ function ImportForm() {
     event.target.value = '';
     if (files.length === 0) return;
     // webkitRelativePath keeps a chosen folder's structure in the names
-    void start(() => starter.fromFiles(files, () => Promise.resolve(files.map((file) => ({ name: file.webkitRelativePath || file.name, file })))));
+    void start(() =>
+      starter.fromFiles(files, () =>
+        Promise.resolve(
+          files.map((file) => ({ name: file.webkitRelativePath || file.name, file })),
+        ),
+      ),
+    );
   };
 
   const typed = paths
@@ -61,8 +67,8 @@ function ImportForm() {
     <>
       <DialogContent>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-          DICOM files, folders, zip archives and DICOMDIRs. Drop them anywhere on the window, choose them here, or type
-          their paths. Studies already imported are skipped.
+          DICOM files, folders, zip archives and DICOMDIRs. Drop them anywhere on the window, choose
+          them here, or type their paths. Studies already imported are skipped.
         </Typography>
         <Box sx={{ display: 'flex', gap: 1, mb: 2 }}>
           <Button variant="outlined" disabled={busy} onClick={() => filesInput.current?.click()}>
@@ -71,7 +77,14 @@ function ImportForm() {
           <Button variant="outlined" disabled={busy} onClick={() => folderInput.current?.click()}>
             Choose folder…
           </Button>
-          <input ref={filesInput} type="file" multiple hidden onChange={chosen} aria-label="DICOM files or zip archives" />
+          <input
+            ref={filesInput}
+            type="file"
+            multiple
+            hidden
+            onChange={chosen}
+            aria-label="DICOM files or zip archives"
+          />
           <input
             ref={(el) => {
               folderInput.current = el;
@@ -97,7 +110,11 @@ function ImportForm() {
       </DialogContent>
       <DialogActions>
         <Button onClick={closeImportDialog}>Close</Button>
-        <Button variant="contained" disabled={busy || typed.length === 0} onClick={() => void start(() => starter.fromPaths(typed))}>
+        <Button
+          variant="contained"
+          disabled={busy || typed.length === 0}
+          onClick={() => void start(() => starter.fromPaths(typed))}
+        >
           Import
         </Button>
       </DialogActions>
@@ -137,7 +154,10 @@ function ImportProgressView({ jobId }: { jobId: string }) {
     };
   }, [api, jobId, ended, notifier]);
 
-  const cancel = () => api.call('jobs.cancel', { jobId }).catch((err: unknown) => notifier.reportError('Cancelling the import', err));
+  const cancel = () =>
+    api
+      .call('jobs.cancel', { jobId })
+      .catch((err: unknown) => notifier.reportError('Cancelling the import', err));
 
   return (
     <>
@@ -167,7 +187,15 @@ function ImportProgressView({ jobId }: { jobId: string }) {
             <Box
               component="ul"
               aria-label="Files that could not be imported"
-              sx={{ maxHeight: 220, overflow: 'auto', m: 0, mt: 1, pl: 2, fontSize: 12, fontFamily: 'monospace' }}
+              sx={{
+                maxHeight: 220,
+                overflow: 'auto',
+                m: 0,
+                mt: 1,
+                pl: 2,
+                fontSize: 12,
+                fontFamily: 'monospace',
+              }}
             >
               {errors.slice(0, ERRORS_SHOWN).map((error, i) => (
                 <li key={i}>{error.reason}</li>
@@ -191,7 +219,13 @@ function ImportProgressView({ jobId }: { jobId: string }) {
 export function ImportDialog() {
   const { open, jobId } = useImportDialog();
   return (
-    <Dialog open={open} onClose={closeImportDialog} fullWidth maxWidth="sm" aria-labelledby="import-dialog-title">
+    <Dialog
+      open={open}
+      onClose={closeImportDialog}
+      fullWidth
+      maxWidth="sm"
+      aria-labelledby="import-dialog-title"
+    >
       <DialogTitle id="import-dialog-title">Import DICOM</DialogTitle>
       {jobId ? <ImportProgressView key={jobId} jobId={jobId} /> : <ImportForm />}
     </Dialog>

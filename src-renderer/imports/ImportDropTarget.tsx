@@ -84,7 +84,9 @@ export function ImportDropTarget() {
             pointerEvents: 'none',
           }}
         >
-          <Typography variant="h6">Drop DICOM files, folders, zip archives or a DICOMDIR to import them</Typography>
+          <Typography variant="h6">
+            Drop DICOM files, folders, zip archives or a DICOMDIR to import them
+          </Typography>
         </Box>
       )}
       <ImportDialog />

@@ -13,7 +13,9 @@ async function childrenOf(entry: FileSystemDirectoryEntry): Promise<FileSystemEn
   const reader = entry.createReader();
   const all: FileSystemEntry[] = [];
   for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject),
+    );
     if (batch.length === 0) return all;
     all.push(...batch);
   }
@@ -23,7 +25,8 @@ async function collect(entry: FileSystemEntry, prefix: string, out: NamedFile[])
   const name = `${prefix}${entry.name}`;
   if (entry.isFile) out.push({ name, file: await fileOf(entry as FileSystemFileEntry) });
   else if (entry.isDirectory) {
-    for (const child of await childrenOf(entry as FileSystemDirectoryEntry)) await collect(child, `${name}/`, out);
+    for (const child of await childrenOf(entry as FileSystemDirectoryEntry))
+      await collect(child, `${name}/`, out);
   }
 }
 

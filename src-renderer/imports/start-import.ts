@@ -19,13 +19,17 @@ export interface ImportStarter {
 
 export function useImportStarter(): ImportStarter {
   const api = useApi();
-  const fromPaths = useCallback((paths: readonly string[]) => api.call('imports.start', { paths: [...paths] }), [api]);
+  const fromPaths = useCallback(
+    (paths: readonly string[]) => api.call('imports.start', { paths: [...paths] }),
+    [api],
+  );
   const fromFiles = useCallback(
     async (top: readonly File[], files: () => Promise<NamedFile[]>) => {
       const paths = pathsOfFiles(top);
       if (paths) return fromPaths(paths);
       const contents = await files();
-      if (contents.length === 0) throw new NormscopeError('InvalidRequest', 'there were no files in what was given');
+      if (contents.length === 0)
+        throw new NormscopeError('InvalidRequest', 'there were no files in what was given');
       return uploadFiles(contents);
     },
     [fromPaths],

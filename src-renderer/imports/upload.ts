@@ -45,20 +45,31 @@ function frameHeader(name: string, size: number): Uint8Array<ArrayBuffer> {
 }
 
 export function framedUpload(files: readonly NamedFile[]): Blob {
-  return new Blob(files.flatMap(({ name, file }): BlobPart[] => [frameHeader(name, file.size), file]));
+  return new Blob(
+    files.flatMap(({ name, file }): BlobPart[] => [frameHeader(name, file.size), file]),
+  );
 }
 
 /** Sends the files to the web host, which imports them as one job; resolves with that job. */
 export async function uploadFiles(files: readonly NamedFile[]): Promise<JobInfo> {
   let response: Response;
   try {
-    response = await fetch('/upload', { method: 'POST', body: framedUpload(files), credentials: 'same-origin' });
+    response = await fetch('/upload', {
+      method: 'POST',
+      body: framedUpload(files),
+      credentials: 'same-origin',
+    });
   } catch (err) {
-    throw new NormscopeError('Unavailable', `the upload did not reach the host: ${(err as Error).message}`);
+    throw new NormscopeError(
+      'Unavailable',
+      `the upload did not reach the host: ${(err as Error).message}`,
+    );
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    throw toNormscopeError(body ?? { name: 'Internal', message: `the host answered ${response.status}` });
+    throw toNormscopeError(
+      body ?? { name: 'Internal', message: `the host answered ${response.status}` },
+    );
   }
   return body as JobInfo;
 }

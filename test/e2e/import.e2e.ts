@@ -47,7 +47,9 @@ describe('importing studies from the window', () => {
     const dialog = page.getByRole('dialog', { name: 'Import DICOM' });
     await dialog.getByLabel('Paths to import').fill(join(typed.files[0]!, '..'));
     await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 30_000 }).toBe('Imported 4 instances');
+    await expect
+      .poll(() => dialog.getByRole('status').textContent(), { timeout: 30_000 })
+      .toBe('Imported 4 instances');
     await screenshot(page, 'import-dialog-done');
     await dialog.getByRole('button', { name: 'Done' }).click();
     await studyRow(typed.studyInstanceUid).waitFor();
@@ -56,29 +58,38 @@ describe('importing studies from the window', () => {
 
   it('uploads files dropped onto the window, lists the corrupt one, and the worklist shows the study', async () => {
     const files = [
-      ...(await Promise.all(dropped.files.map(async (path, i) => ({ name: `IM${i}.dcm`, base64: (await readFile(path)).toString('base64') })))),
+      ...(await Promise.all(
+        dropped.files.map(async (path, i) => ({
+          name: `IM${i}.dcm`,
+          base64: (await readFile(path)).toString('base64'),
+        })),
+      )),
       { name: 'readme.txt', base64: Buffer.from('not a DICOM file').toString('base64') },
     ];
-    // a synthetic drag and drop of File objects: what the browser hands the page when files are dropped
-    await page.evaluate((given) => {
+    // a synthetic drag and drop of File objects: what the browser hands the page when files are
+    // dropped (page-side code as strings: this file is typed without the DOM)
+    await page.evaluate(`(() => {
       const transfer = new DataTransfer();
-      for (const { name, base64 } of given) {
+      for (const { name, base64 } of ${JSON.stringify(files)}) {
         const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
         transfer.items.add(new File([bytes], name));
       }
       window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true }));
       window.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-      (window as unknown as { pendingDrop: DataTransfer }).pendingDrop = transfer;
-    }, files);
-    await page.getByText('Drop DICOM files, folders, zip archives or a DICOMDIR to import them').waitFor();
+      window.pendingDrop = transfer;
+    })()`);
+    await page
+      .getByText('Drop DICOM files, folders, zip archives or a DICOMDIR to import them')
+      .waitFor();
     await screenshot(page, 'import-drop-overlay');
-    await page.evaluate(() => {
-      const transfer = (window as unknown as { pendingDrop: DataTransfer }).pendingDrop;
-      window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    });
+    await page.evaluate(`(() => {
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.pendingDrop, bubbles: true, cancelable: true }));
+    })()`);
 
     const dialog = page.getByRole('dialog', { name: 'Import DICOM' });
-    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 30_000 }).toBe('Imported 3 instances, 1 failed');
+    await expect
+      .poll(() => dialog.getByRole('status').textContent(), { timeout: 30_000 })
+      .toBe('Imported 3 instances, 1 failed');
     const errors = dialog.getByRole('list', { name: 'Files that could not be imported' });
     await expect.poll(() => errors.textContent()).toMatch(/000004-readme\.txt: not a DICOM file/);
     await screenshot(page, 'import-drop-errors');

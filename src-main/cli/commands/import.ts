@@ -78,16 +78,25 @@ function followJob(core: Core, jobId: string, quiet: boolean): Promise<JobInfo> 
 function resumedImports(core: Core, ownJobId: string): JobInfo[] {
   return core.jobs
     .list()
-    .filter((job) => job.kind === 'import' && job.id !== ownJobId && !ENDED.has(job.state) && job.state !== 'paused');
+    .filter(
+      (job) =>
+        job.kind === 'import' &&
+        job.id !== ownJobId &&
+        !ENDED.has(job.state) &&
+        job.state !== 'paused',
+    );
 }
 
 function formatSummary(summary: ImportSummary): string {
   const lines = [
     `${describeCounts(summary)} (${summary.filesDone} files in ${summary.seconds.toFixed(1)} s, ${summary.filesPerSecond.toFixed(0)} files/s)`,
   ];
-  if (summary.state === 'cancelled') lines.push('the import was cancelled; run it again to continue');
+  if (summary.state === 'cancelled')
+    lines.push('the import was cancelled; run it again to continue');
   if (summary.failures.length > 0) {
-    lines.push(`${summary.failures.length} file${summary.failures.length === 1 ? '' : 's'} could not be imported:`);
+    lines.push(
+      `${summary.failures.length} file${summary.failures.length === 1 ? '' : 's'} could not be imported:`,
+    );
     for (const failure of summary.failures) lines.push(`  ${failure.reason}`);
   }
   return lines.join('\n');
@@ -102,10 +111,14 @@ async function runImport(paths: string[], opts: ImportOptions): Promise<void> {
     const jobId = (started.result as JobInfo).id;
     const startedAt = performance.now();
     for (const job of resumedImports(core, jobId)) {
-      if (!quiet) process.stderr.write(`import: also finishing an import interrupted earlier (job ${job.id})\n`);
+      if (!quiet)
+        process.stderr.write(
+          `import: also finishing an import interrupted earlier (job ${job.id})\n`,
+        );
     }
     const cancel = (): void => {
-      for (const job of core.jobs.list()) if (job.kind === 'import' && !ENDED.has(job.state)) core.jobs.cancel(job.id);
+      for (const job of core.jobs.list())
+        if (job.kind === 'import' && !ENDED.has(job.state)) core.jobs.cancel(job.id);
     };
     process.once('SIGINT', cancel);
     let job: JobInfo;
@@ -116,8 +129,16 @@ async function runImport(paths: string[], opts: ImportOptions): Promise<void> {
     } finally {
       process.off('SIGINT', cancel);
     }
-    if (job.state === 'failed') throw new NormscopeError('Internal', job.error?.message ?? 'the import failed');
-    const counts = core.imports.counts(jobId) ?? { imported: 0, alreadyPresent: 0, failed: 0, filesDone: 0, filesTotal: 0, filesPerSecond: 0 };
+    if (job.state === 'failed')
+      throw new NormscopeError('Internal', job.error?.message ?? 'the import failed');
+    const counts = core.imports.counts(jobId) ?? {
+      imported: 0,
+      alreadyPresent: 0,
+      failed: 0,
+      filesDone: 0,
+      filesTotal: 0,
+      filesPerSecond: 0,
+    };
     const summary: ImportSummary = {
       jobId,
       state: job.state,
@@ -126,7 +147,8 @@ async function runImport(paths: string[], opts: ImportOptions): Promise<void> {
       failures: core.imports.errors(jobId),
     };
     printResult(opts.json, summary, () => formatSummary(summary));
-    const nothingUsable = summary.imported + summary.alreadyPresent === 0 && summary.failures.length > 0;
+    const nothingUsable =
+      summary.imported + summary.alreadyPresent === 0 && summary.failures.length > 0;
     if (job.state === 'cancelled' || nothingUsable) process.exitCode = 1;
   } finally {
     await core.close();

@@ -19,14 +19,20 @@ afterEach(async () => {
 
 function runUntilKilled(dataDir: string, folder: string, killAfter: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, folder, String(killAfter)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CHILD, dataDir, folder, String(killAfter)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code, signal) =>
-      signal === 'SIGKILL' ? resolve() : reject(new Error(`the child was not killed (exit ${code}): ${stderr}`)),
+      signal === 'SIGKILL'
+        ? resolve()
+        : reject(new Error(`the child was not killed (exit ${code}): ${stderr}`)),
     );
   });
 }
@@ -45,13 +51,16 @@ describe('an import killed mid-run', () => {
     await writeSeries(folder, 'P-KILL', SLICES, 64);
     await runUntilKilled(dataDir, folder, 5);
     // the kill caught files half-copied (a few are copied at once)
-    expect(filesUnder(join(dataDir, 'files')).filter((name) => name.startsWith('.tmp-')).length).toBeGreaterThanOrEqual(1);
+    expect(
+      filesUnder(join(dataDir, 'files')).filter((name) => name.startsWith('.tmp-')).length,
+    ).toBeGreaterThanOrEqual(1);
 
     const core = await createCore({ dataDir, host: 'cli' });
     cores.push(core);
     const [job] = core.jobs.list();
     expect(job).toMatchObject({ kind: 'import' });
-    const stored = () => (core.store.db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+    const stored = () =>
+      (core.store.db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
     let state = core.jobs.get(job!.id).state;
     while (state !== 'succeeded' && state !== 'failed' && state !== 'cancelled') {
       await new Promise((tick) => setTimeout(tick, 20));
@@ -63,7 +72,9 @@ describe('an import killed mid-run', () => {
     const files = filesUnder(core.store.files.root);
     expect(files.filter((name) => name.startsWith('.tmp-'))).toEqual([]);
     // one stored file per instance, each the whole file (its name is the sha256 of its bytes)
-    const shas = core.store.db.prepare('SELECT file_sha256 AS sha FROM instances').all() as Array<{ sha: string }>;
+    const shas = core.store.db.prepare('SELECT file_sha256 AS sha FROM instances').all() as Array<{
+      sha: string;
+    }>;
     expect(new Set(shas.map((row) => row.sha)).size).toBe(SLICES);
     expect(files.sort()).toEqual(shas.map((row) => row.sha).sort());
     for (const { sha } of shas) {
@@ -72,7 +83,9 @@ describe('an import killed mid-run', () => {
     }
 
     const audit = core.store.db
-      .prepare<[], { details: string }>("SELECT details FROM audit_log WHERE action = 'import' ORDER BY seq")
+      .prepare<[], { details: string }>(
+        "SELECT details FROM audit_log WHERE action = 'import' ORDER BY seq",
+      )
       .all()
       .map((row) => JSON.parse(row.details) as Record<string, number | string>);
     expect(audit.map((entry) => entry.phase)).toEqual(['start', 'end']);

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../src-main/api/contract';
@@ -28,7 +28,7 @@ interface Harness {
   events: Array<{ event: string; payload: unknown }>;
 }
 
-function harness(): Harness {
+function harness(uploadsRoot?: string): Harness {
   const store = openStore({ memory: true });
   stores.push(store);
   const bus = new EventBus();
@@ -36,7 +36,12 @@ function harness(): Harness {
   bus.subscribe((event, payload) => events.push({ event, payload }));
   // every progress report is delivered, so the test sees each file
   const jobs = new JobManager({ events: bus, persistence: store.jobs, progressIntervalMs: 0 });
-  return { store, jobs, events, imports: createImportService({ store, jobs, events: bus }) };
+  return {
+    store,
+    jobs,
+    events,
+    imports: createImportService({ store, jobs, events: bus, uploadsRoot }),
+  };
 }
 
 function ended(h: Harness, jobId: string): Promise<JobInfo> {
@@ -51,11 +56,18 @@ function ended(h: Harness, jobId: string): Promise<JobInfo> {
   });
 }
 
-function importAudit(store: Store): Array<{ objectIds: Record<string, unknown>; details: Record<string, unknown> }> {
+function importAudit(
+  store: Store,
+): Array<{ objectIds: Record<string, unknown>; details: Record<string, unknown> }> {
   return store.db
-    .prepare<[], { object_ids: string; details: string }>("SELECT object_ids, details FROM audit_log WHERE action = 'import' ORDER BY seq")
+    .prepare<[], { object_ids: string; details: string }>(
+      "SELECT object_ids, details FROM audit_log WHERE action = 'import' ORDER BY seq",
+    )
     .all()
-    .map((row) => ({ objectIds: JSON.parse(row.object_ids) as Record<string, unknown>, details: JSON.parse(row.details) as Record<string, unknown> }));
+    .map((row) => ({
+      objectIds: JSON.parse(row.object_ids) as Record<string, unknown>,
+      details: JSON.parse(row.details) as Record<string, unknown>,
+    }));
 }
 
 describe('an import job', () => {
@@ -63,7 +75,10 @@ describe('an import job', () => {
     const h = harness();
     const folder = await tempDir(dirs);
     const series = await writeSeries(folder, 'P-OK', 5);
-    await writeFile(join(folder, 'broken.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(40, 0xff)]));
+    await writeFile(
+      join(folder, 'broken.dcm'),
+      Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.alloc(40, 0xff)]),
+    );
 
     const job = h.imports.start({ paths: [folder] });
     expect(job.kind).toBe('import');
@@ -76,7 +91,9 @@ describe('an import job', () => {
       .map((e) => (e.payload as JobInfo).message);
     expect(messages.some((m) => /^6\/6 files · [\d.]+ files\/s · 1 failed$/.test(m))).toBe(true);
 
-    expect(h.store.studies.listWorklist().map((s) => s.studyUid)).toEqual([series.studyInstanceUid]);
+    expect(h.store.studies.listWorklist().map((s) => s.studyUid)).toEqual([
+      series.studyInstanceUid,
+    ]);
     const errors = h.imports.errors(job.id);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.path).toBe(join(folder, 'broken.dcm'));
@@ -87,7 +104,9 @@ describe('an import job', () => {
       objectIds: { jobId: job.id, studyUids: [series.studyInstanceUid] },
       details: { outcome: 'succeeded', imported: 5, alreadyPresent: 0, failed: 1 },
     });
-    expect(h.events.filter((e) => e.event === 'studies.changed').map((e) => e.payload)).toContainEqual({
+    expect(
+      h.events.filter((e) => e.event === 'studies.changed').map((e) => e.payload),
+    ).toContainEqual({
       reason: 'import',
       studyUids: [series.studyInstanceUid],
     });
@@ -115,7 +134,9 @@ describe('an import job', () => {
     clearInterval(stop);
 
     expect(done.state).toBe('cancelled');
-    const stored = (h.store.db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }).n;
+    const stored = (
+      h.store.db.prepare('SELECT count(*) AS n FROM instances').get() as { n: number }
+    ).n;
     expect(stored).toBeGreaterThanOrEqual(3);
     expect(stored).toBeLessThan(12);
     const end = importAudit(h.store).at(-1)!;
@@ -129,14 +150,22 @@ describe('an import job', () => {
     const done = await ended(h, h.imports.start({ paths: [folder], mode: 'reference' }).id);
     expect(done.message).toBe('Imported 3 instances');
 
-    const rows = h.store.db.prepare('SELECT file_sha256, source_path FROM instances ORDER BY source_path').all();
+    const rows = h.store.db
+      .prepare('SELECT file_sha256, source_path FROM instances ORDER BY source_path')
+      .all();
     expect(rows).toEqual(series.files.map((path) => ({ file_sha256: null, source_path: path })));
     // nothing copied into the content store
-    expect(readdirSync(h.store.files.root).filter((name) => /^[0-9a-f]{2}$/.test(name))).toEqual([]);
+    expect(readdirSync(h.store.files.root).filter((name) => /^[0-9a-f]{2}$/.test(name))).toEqual(
+      [],
+    );
 
     const context = { signal: new AbortController().signal, progress: { report: () => {} } };
-    const frames = new FrameService(h.store, (input) => reviewTasks['dicom.decodeFrame'](input, context));
-    await expect(frames.readFrameBytes(series.sopInstanceUids[0]!, 0)).resolves.toBeInstanceOf(Uint8Array);
+    const frames = new FrameService(h.store, (input) =>
+      reviewTasks['dicom.decodeFrame'](input, context),
+    );
+    await expect(frames.readFrameBytes(series.sopInstanceUids[0]!, 0)).resolves.toBeInstanceOf(
+      Uint8Array,
+    );
     await rm(series.files[1]!);
     const gone = (() => {
       try {
@@ -145,10 +174,26 @@ describe('an import job', () => {
         return Promise.reject(err as Error);
       }
     })();
-    await expect(gone).rejects.toMatchObject({ name: 'NotFound', message: expect.stringContaining(series.files[1]!) });
+    await expect(gone).rejects.toMatchObject({
+      name: 'NotFound',
+      message: expect.stringContaining(series.files[1]!),
+    });
 
     // re-importing referenced files skips them by path, without reading them
     const again = await ended(h, h.imports.start({ paths: [folder], mode: 'reference' }).id);
     expect(again.message).toBe('Imported 0 instances, 2 already present');
+  });
+
+  it('removes, at start-up, upload folders that no unfinished import will read', async () => {
+    const uploads = await tempDir(dirs);
+    const abandoned = join(uploads, '0123456789abcdef');
+    await mkdir(abandoned);
+    await writeFile(join(abandoned, '000001-half.dcm'), 'the host stopped while this arrived');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(abandoned, hourAgo, hourAgo);
+    harness(uploads);
+    for (let i = 0; i < 100 && readdirSync(uploads).length > 0; i++)
+      await new Promise((tick) => setTimeout(tick, 10));
+    expect(readdirSync(uploads)).toEqual([]);
   });
 });

@@ -67,15 +67,22 @@ async function until(jobId: string, states: ReadonlyArray<JobInfo['state']>): Pr
 
 describe('POST /upload', () => {
   it('refuses a request without the token and spools nothing', async () => {
-    const files = await Promise.all(series.files.map(async (path) => ({ name: 'a.dcm', bytes: await readFile(path) })));
+    const files = await Promise.all(
+      series.files.map(async (path) => ({ name: 'a.dcm', bytes: await readFile(path) })),
+    );
     const answer = await post(framed(files), false);
     expect(answer.status).toBe(401);
-    expect(existsSync(uploadsDir(core.dataDir)) ? readdirSync(uploadsDir(core.dataDir)) : []).toEqual([]);
+    expect(
+      existsSync(uploadsDir(core.dataDir)) ? readdirSync(uploadsDir(core.dataDir)) : [],
+    ).toEqual([]);
   });
 
   it('imports the uploaded files as one job, names never used as given, and removes the upload afterwards', async () => {
     const files = await Promise.all(
-      series.files.map(async (path, i) => ({ name: i === 0 ? '../../escape/../x.dcm' : `slice ${i}.dcm`, bytes: await readFile(path) })),
+      series.files.map(async (path, i) => ({
+        name: i === 0 ? '../../escape/../x.dcm' : `slice ${i}.dcm`,
+        bytes: await readFile(path),
+      })),
     );
     files.push({ name: 'notes.txt', bytes: Buffer.from('not dicom') });
     const answer = await post(framed(files));
@@ -84,13 +91,19 @@ describe('POST /upload', () => {
     expect(job.kind).toBe('import');
     const done = await until(job.id, ['succeeded', 'failed', 'cancelled']);
     expect(done.message).toBe('Imported 3 instances, 1 failed');
-    expect(core.store.studies.listWorklist().map((s) => s.studyUid)).toEqual([series.studyInstanceUid]);
+    expect(core.store.studies.listWorklist().map((s) => s.studyUid)).toEqual([
+      series.studyInstanceUid,
+    ]);
     const [error] = core.imports.errors(job.id);
     // named as the user named it, not by the spool folder
-    expect(error).toEqual({ path: 'uploaded file 000004-notes.txt', reason: expect.stringMatching(/^uploaded file 000004-notes\.txt: not a DICOM file/) });
+    expect(error).toEqual({
+      path: 'uploaded file 000004-notes.txt',
+      reason: expect.stringMatching(/^uploaded file 000004-notes\.txt: not a DICOM file/),
+    });
     expect(done.title).toBe('Import of 4 uploaded files');
     // the folder goes once the job has ended
-    for (let i = 0; i < 100 && readdirSync(uploadsDir(core.dataDir)).length > 0; i++) await new Promise((tick) => setTimeout(tick, 10));
+    for (let i = 0; i < 100 && readdirSync(uploadsDir(core.dataDir)).length > 0; i++)
+      await new Promise((tick) => setTimeout(tick, 10));
     expect(readdirSync(uploadsDir(core.dataDir))).toEqual([]);
   });
 

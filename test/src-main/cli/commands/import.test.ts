@@ -15,7 +15,10 @@ afterAll(() => removeTempDirs(dirs));
 
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NORMSCOPE_FROM_SOURCE: '1' } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NORMSCOPE_FROM_SOURCE: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -31,11 +34,19 @@ describe('normscope import', () => {
     const dataDir = await tempDir(dirs);
     const folder = join(work, 'folder');
     const plain = await writeSeries(folder, 'P-FOLDER', 3);
-    await writeFile(join(folder, 'corrupt.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.from([2, 0, 0x10, 0, 0x55, 0x49, 0xff, 0xff])]));
+    await writeFile(
+      join(folder, 'corrupt.dcm'),
+      Buffer.concat([
+        Buffer.alloc(128),
+        Buffer.from('DICM'),
+        Buffer.from([2, 0, 0x10, 0, 0x55, 0x49, 0xff, 0xff]),
+      ]),
+    );
 
     const zipped = await writeSeries(join(work, 'to-zip'), 'P-ZIP', 2);
     const entries: Record<string, Uint8Array> = {};
-    for (const [i, path] of zipped.files.entries()) entries[`study/IM${i}.dcm`] = await readFile(path);
+    for (const [i, path] of zipped.files.entries())
+      entries[`study/IM${i}.dcm`] = await readFile(path);
     const zipPath = join(work, 'study.zip');
     await writeFile(zipPath, zipSync(entries));
 
@@ -43,20 +54,40 @@ describe('normscope import', () => {
     const media = join(work, 'media');
     const indexed = await writeSeries(join(work, 'to-index'), 'P-DICOMDIR', 2);
     await mkdir(join(media, 'DICOM'), { recursive: true });
-    for (const [i, path] of indexed.files.entries()) await copyFile(path, join(media, 'DICOM', `IM${String(i).padStart(6, '0')}`));
+    for (const [i, path] of indexed.files.entries())
+      await copyFile(path, join(media, 'DICOM', `IM${String(i).padStart(6, '0')}`));
     execFileSync('dcmmkdir', ['--recurse', '--invent', '+D', 'DICOMDIR', 'DICOM'], { cwd: media });
 
-    const run = await cli(['import', folder, zipPath, join(media, 'DICOMDIR'), '--data-dir', dataDir, '--json']);
+    const run = await cli([
+      'import',
+      folder,
+      zipPath,
+      join(media, 'DICOMDIR'),
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as ImportSummary;
-    expect(summary).toMatchObject({ state: 'succeeded', imported: 7, alreadyPresent: 0, failed: 1, filesTotal: 8 });
-    expect(summary.failures).toEqual([{ path: join(folder, 'corrupt.dcm'), reason: expect.stringContaining('corrupt.dcm') }]);
+    expect(summary).toMatchObject({
+      state: 'succeeded',
+      imported: 7,
+      alreadyPresent: 0,
+      failed: 1,
+      filesTotal: 8,
+    });
+    expect(summary.failures).toEqual([
+      { path: join(folder, 'corrupt.dcm'), reason: expect.stringContaining('corrupt.dcm') },
+    ]);
 
     const store = openStore({ dataDir });
     try {
-      expect(store.studies.listWorklist().map((s) => s.studyUid).sort()).toEqual(
-        [plain.studyInstanceUid, zipped.studyInstanceUid, indexed.studyInstanceUid].sort(),
-      );
+      expect(
+        store.studies
+          .listWorklist()
+          .map((s) => s.studyUid)
+          .sort(),
+      ).toEqual([plain.studyInstanceUid, zipped.studyInstanceUid, indexed.studyInstanceUid].sort());
     } finally {
       store.close();
     }
