@@ -9,7 +9,8 @@
  * commit leaves complete, unreferenced copies that a re-import adopts). Names from files
  * and archives are never used as paths: stored files are named by content hash.
  */
-import { open, readdir, lstat } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, isAbsolute, resolve } from 'node:path';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
@@ -29,6 +30,11 @@ export interface ImportLimits extends ParseLimits {
   maxZipEntryBytes: number;
   /** uncompressed / compressed size of one entry above which it is treated as a zip bomb */
   maxZipRatio: number;
+  /**
+   * files and zip entries up to this size are read into memory whole (one read
+   * serves header, hash and copy); larger ones are streamed, so memory stays bounded
+   */
+  maxInMemoryBytes: number;
 }
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
@@ -39,6 +45,7 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = {
   maxZipEntries: 100_000,
   maxZipEntryBytes: 1024 * 1024 * 1024,
   maxZipRatio: 200,
+  maxInMemoryBytes: 8 * 1024 * 1024,
 };
 
 export interface ImportProgress {
@@ -81,8 +88,6 @@ export interface ImportOptions {
 const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 /** files read and copied at once: their reads, hashes and fsyncs overlap */
 const CONCURRENT_FILES = 4;
-/** files up to this size are read once, whole, instead of a header read and a streamed copy */
-const WHOLE_FILE_READ_BYTES = 8 * 1024 * 1024;
 /** instances per database commit (each in its own savepoint); a crash loses at most these rows, never a file's integrity */
 const COMMIT_BATCH = 16;
 const FIRST_HEADER_READ = 256 * 1024;
@@ -141,19 +146,20 @@ async function readIfSmall(path: string, maxBytes: number): Promise<Uint8Array |
 async function parseFileHeader(
   path: string,
   limits: ImportLimits,
+  label = path,
 ): Promise<{ parsed: ParsedHeader; fileSize: number }> {
   let length = FIRST_HEADER_READ;
   for (;;) {
     const { bytes, fileSize } = await readHead(path, length);
     try {
-      return { parsed: parseDicomHeader(bytes, path, { fileSize, limits }), fileSize };
+      return { parsed: parseDicomHeader(bytes, label, { fileSize, limits }), fileSize };
     } catch (err) {
       const whole = bytes.length >= fileSize;
       if (whole || !(err instanceof NormscopeError)) throw err;
       if (length >= limits.maxHeaderBytes)
         throw new NormscopeError(
           'InvalidRequest',
-          `${path}: no pixel data within the first ${limits.maxHeaderBytes} bytes`,
+          `${label}: no pixel data within the first ${limits.maxHeaderBytes} bytes`,
         );
       length = Math.min(length * 4, limits.maxHeaderBytes, fileSize);
     }
@@ -338,12 +344,16 @@ function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
   });
 }
 
-/** Reads one zip entry (by index) into memory under the size and ratio caps. */
+/** A zip entry's bytes: in memory when small, else spilled to a temp file the caller removes. */
+type EntryContent = { bytes: Uint8Array } | { spilled: string };
+
+/** Reads one zip entry (by index) under the size and ratio caps, into memory or, when large, a temp file in `spillDir()`. */
 async function readZipEntry(
   cursor: ZipCursor,
   unit: Extract<Unit, { kind: 'zip-entry' }>,
   limits: ImportLimits,
-): Promise<Uint8Array> {
+  spillDir: () => Promise<string>,
+): Promise<EntryContent> {
   const { zip, entry } = await cursor.entry(unit.zipPath, unit.entryIndex);
   if (entry.uncompressedSize > limits.maxZipEntryBytes) {
     throw new NormscopeError(
@@ -363,15 +373,34 @@ async function readZipEntry(
   const stream = await new Promise<NodeJS.ReadableStream>((ok, reject) =>
     zip.openReadStream(entry, (err, s) => (err ? reject(err) : ok(s))),
   );
+  const tooLong = (): NormscopeError =>
+    new NormscopeError('Refused', `${unit.label}: entry is longer than it declares`);
+  if (entry.uncompressedSize > limits.maxInMemoryBytes) {
+    const path = join(await spillDir(), `entry-${unit.entryIndex}`);
+    const handle = await open(path, 'wx');
+    try {
+      let at = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (at + chunk.length > entry.uncompressedSize) throw tooLong();
+        await handle.write(chunk);
+        at += chunk.length;
+      }
+    } catch (err) {
+      await handle.close();
+      await rm(path, { force: true });
+      throw err;
+    }
+    await handle.close();
+    return { spilled: path };
+  }
   const out = new Uint8Array(entry.uncompressedSize);
   let at = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (at + chunk.length > out.length)
-      throw new NormscopeError('Refused', `${unit.label}: entry is longer than it declares`);
+    if (at + chunk.length > out.length) throw tooLong();
     out.set(chunk, at);
     at += chunk.length;
   }
-  return out;
+  return { bytes: out };
 }
 
 /** `YYYYMMDD` to `YYYY-MM-DD`, or null for anything else. */
@@ -521,10 +550,15 @@ export async function importDicom(
   };
 
   const zipCursor = new ZipCursor();
+  // large zip entries are spilled here, one at a time (made on first use)
+  let spilled: Promise<string> | undefined;
+  const spillDir = (): Promise<string> =>
+    (spilled ??= mkdtemp(join(tmpdir(), 'normscope-zip-entry-')));
   try {
     return await importUnits();
   } finally {
     zipCursor.close();
+    if (spilled) await rm(await spilled, { recursive: true, force: true });
   }
 
   /** One file read, checked and stored, waiting for its database row. */
@@ -577,13 +611,18 @@ export async function importDicom(
         if (reference && pathReferenced.get(sourcePath)) return 'existing';
         if (!reference) {
           // most files are small: one read serves the header, the hash and the copy
-          const whole = await readIfSmall(unit.path, WHOLE_FILE_READ_BYTES);
+          const whole = await readIfSmall(unit.path, limits.maxInMemoryBytes);
           if (whole) {
             const parsed = parseDicomHeader(whole, label, { fileSize: whole.length, limits });
             requireIdentity(parsed.header, label);
             if (hasInstance.get(parsed.header.sopInstanceUid)) return 'existing';
             const file: StoredFile = { ...(await store.files.put(whole)), sourcePath: null };
-            return { label, header: parsed.header, frameOfReference: parsed.dataSet.string('x00200052'), file };
+            return {
+              label,
+              header: parsed.header,
+              frameOfReference: parsed.dataSet.string('x00200052'),
+              file,
+            };
           }
         }
         const { parsed, fileSize } = await parseFileHeader(unit.path, limits);
@@ -596,13 +635,31 @@ export async function importDicom(
         return { label, header, frameOfReference: parsed.dataSet.string('x00200052'), file };
       }
       return inZipTurn(async () => {
-        const bytes = await readZipEntry(zipCursor, unit, limits);
-        const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
-        const header = parsed.header;
-        requireIdentity(header, label);
-        if (hasInstance.get(header.sopInstanceUid)) return 'existing';
-        const file: StoredFile = { ...(await store.files.put(bytes)), sourcePath: null };
-        return { label, header, frameOfReference: parsed.dataSet.string('x00200052'), file };
+        const content = await readZipEntry(zipCursor, unit, limits, spillDir);
+        if ('bytes' in content) {
+          const { bytes } = content;
+          const parsed = parseDicomHeader(bytes, label, { fileSize: bytes.length, limits });
+          const header = parsed.header;
+          requireIdentity(header, label);
+          if (hasInstance.get(header.sopInstanceUid)) return 'existing';
+          const file: StoredFile = { ...(await store.files.put(bytes)), sourcePath: null };
+          return { label, header, frameOfReference: parsed.dataSet.string('x00200052'), file };
+        }
+        try {
+          const { parsed } = await parseFileHeader(content.spilled, limits, label);
+          requireIdentity(parsed.header, label);
+          if (hasInstance.get(parsed.header.sopInstanceUid)) return 'existing';
+          const stored = await store.files.putFile(content.spilled);
+          const file: StoredFile = { ...stored, sourcePath: null };
+          return {
+            label,
+            header: parsed.header,
+            frameOfReference: parsed.dataSet.string('x00200052'),
+            file,
+          };
+        } finally {
+          await rm(content.spilled, { force: true });
+        }
       });
     };
 
@@ -615,7 +672,8 @@ export async function importDicom(
       const batch = pending;
       pending = [];
       if (batch.length === 0) return;
-      const outcomes: Array<{ item: Prepared; outcome?: 'inserted' | 'existing'; err?: unknown }> = [];
+      const outcomes: Array<{ item: Prepared; outcome?: 'inserted' | 'existing'; err?: unknown }> =
+        [];
       try {
         store.transaction(() => {
           for (const item of batch) {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   mkdirSync,
@@ -122,6 +123,31 @@ describe('importDicom', () => {
     );
     expect(readdirSync(dir)).toEqual(['study.zip']); // entry names never became paths
     expect(storedFiles()).toHaveLength(2);
+  });
+
+  it('streams files and zip entries larger than the in-memory cap, storing the same bytes', async () => {
+    const names = ['mono16.original.dcm', 'rgb.original.dcm', 'multiframe.original.dcm'];
+    for (const name of names) place(name, `big/${name}`);
+    writeFileSync(
+      join(dir, 'big.zip'),
+      zipSync({ 'entry.dcm': new Uint8Array(readFileSync(corpusFile('palette.original.dcm'))) }),
+    );
+    const result = await importDicom(store, [join(dir, 'big'), join(dir, 'big.zip')], {
+      limits: { maxInMemoryBytes: 64 },
+    });
+    expect([result.imported, result.failed]).toEqual([4, 0]);
+    const expected = [...names, 'palette.original.dcm']
+      .map((name) =>
+        createHash('sha256')
+          .update(readFileSync(corpusFile(name)))
+          .digest('hex'),
+      )
+      .sort();
+    const stored = store.db.prepare('SELECT file_sha256 AS sha FROM instances').all() as Array<{
+      sha: string;
+    }>;
+    expect(stored.map((row) => row.sha).sort()).toEqual(expected);
+    expect(storedFiles()).toHaveLength(4);
   });
 
   it('follows a DICOMDIR to the files it references', async () => {
