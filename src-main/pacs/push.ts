@@ -1,7 +1,8 @@
 /**
  * Sending a study's results back to a PACS (STOW-RS, PS3.18 10.5): its scores
- * as a Comprehensive SR and, per scored series where a pixel threshold is
- * calibrated, the thresholded anomaly region as a binary Segmentation; all
+ * as a Comprehensive SR and, per scored series, the anomaly map as a float
+ * Parametric Map and, where a pixel threshold is calibrated, the thresholded
+ * region as a binary Segmentation; all
  * optionally de-identified with one de-identifier (PS3.15 Annex E, through the
  * reports' de-identifier, so UIDs stay consistent between the objects and each
  * carries Patient Identity Removed and its method codes). Off unless the PACS option allows it; every send is
@@ -22,6 +23,7 @@ import {
 } from '../reports/deidentify-dicom';
 import type { Store } from '../store/store';
 import type { DicomwebSession } from './dicomweb-session';
+import { buildAnomalyParametricMap, type PmapFrame } from './result-pmap';
 import { buildAnomalySeg, NORMSCOPE_DEVICE_SERIAL, type SegFrame } from './result-seg';
 import { buildScoresSr } from './result-sr';
 
@@ -29,7 +31,7 @@ export interface PushOutcome {
   studyInstanceUid: string;
   /** what was sent: the SR first, then one Segmentation per series with a thresholded region */
   objects: Array<{
-    kind: 'sr' | 'seg';
+    kind: 'sr' | 'pmap' | 'seg';
     sopInstanceUid: string;
     seriesInstanceUid: string;
     bytes: number;
@@ -40,7 +42,7 @@ export interface PushOutcome {
 }
 
 interface ResultObject {
-  kind: 'sr' | 'seg';
+  kind: 'sr' | 'pmap' | 'seg';
   dataset: NaturalDataset;
 }
 
@@ -107,41 +109,43 @@ export async function resultObjectsFor(
   const pixelThreshold = scores.threshold?.pixelThreshold ?? null;
   if (pixelThreshold === null)
     notes.push('no Segmentation: the model has no calibrated pixel threshold');
-  else {
-    for (const series of detail.series) {
-      const frames: SegFrame[] = [];
-      for (const instance of series.instances) {
-        const map =
-          instance.frames === 1 && instance.fileSha256
-            ? store.scoring.getMap(scores.run.id, instance.sopInstanceUid, 0)
-            : undefined;
-        if (!map) continue;
-        const image = upsampleMap(
-          decodeFloat16(map.map),
-          map.gridH,
-          map.gridW,
-          instance.rows,
-          instance.columns,
-        );
-        const mask = new Uint8Array(image.length);
-        for (let i = 0; i < image.length; i++) mask[i] = image[i]! >= pixelThreshold ? 1 : 0;
-        frames.push({ source: readPart10(await store.files.read(instance.fileSha256!)), mask });
-      }
-      if (frames.length === 0) {
-        notes.push(
-          `no Segmentation for series ${series.seriesUid}: none of its single-frame images has an anomaly map from run ${scores.run.id}`,
-        );
-        continue;
-      }
+  for (const series of detail.series) {
+    const frames: PmapFrame[] = [];
+    for (const instance of series.instances) {
+      const map =
+        instance.frames === 1 && instance.fileSha256
+          ? store.scoring.getMap(scores.run.id, instance.sopInstanceUid, 0)
+          : undefined;
+      if (!map) continue;
+      const values = upsampleMap(
+        decodeFloat16(map.map),
+        map.gridH,
+        map.gridW,
+        instance.rows,
+        instance.columns,
+      );
+      frames.push({ source: readPart10(await store.files.read(instance.fileSha256!)), values });
+    }
+    if (frames.length === 0) {
+      notes.push(
+        `nothing for series ${series.seriesUid}: none of its single-frame images has an anomaly map from run ${scores.run.id}`,
+      );
+      continue;
+    }
+    const common = { normscopeVersion: options.normscopeVersion, now };
+    objects.push({
+      kind: 'pmap',
+      dataset: buildAnomalyParametricMap({ frames, description: scores.run.modelName, ...common }),
+    });
+    if (pixelThreshold !== null) {
+      const masks: SegFrame[] = frames.map(({ source, values }) => ({
+        source,
+        mask: Uint8Array.from(values, (v) => (v >= pixelThreshold ? 1 : 0)),
+      }));
       const description = `${scores.run.modelName}, pixel threshold ${pixelThreshold.toPrecision(4)}`;
       objects.push({
         kind: 'seg',
-        dataset: buildAnomalySeg({
-          frames,
-          description,
-          normscopeVersion: options.normscopeVersion,
-          now,
-        }),
+        dataset: buildAnomalySeg({ frames: masks, description, ...common }),
       });
     }
   }
@@ -149,8 +153,8 @@ export async function resultObjectsFor(
     const deidentifier = createDeidentifier();
     for (const object of objects) {
       object.dataset = deidentifyDataset(object.dataset, deidentifier);
-      // the profile removes Device Serial Number, which a SEG requires (Type 1); ours names no device
-      if (object.kind === 'seg') object.dataset.DeviceSerialNumber = NORMSCOPE_DEVICE_SERIAL;
+      // the profile removes Device Serial Number, which SEG and Parametric Map require (Type 1); ours names no device
+      if (object.kind !== 'sr') object.dataset.DeviceSerialNumber = NORMSCOPE_DEVICE_SERIAL;
     }
   }
   return { objects, notes };

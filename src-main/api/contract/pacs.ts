@@ -134,8 +134,9 @@ export const pacsMethods = {
     result: JobInfo,
   },
   /**
-   * the study's scores as a Comprehensive SR and each scored series' thresholded anomaly region as a
-   * binary Segmentation, by STOW-RS; refused unless the pushResults option is on
+   * the study's scores as a Comprehensive SR, each scored series' anomaly map as a float Parametric
+   * Map and its thresholded region as a binary Segmentation, by STOW-RS; refused unless the
+   * pushResults option is on
    */
   'pacs.push': {
     params: z
@@ -145,7 +146,7 @@ export const pacsMethods = {
       studyInstanceUid: z.string(),
       objects: z.array(
         z.object({
-          kind: z.enum(['sr', 'seg']),
+          kind: z.enum(['sr', 'pmap', 'seg']),
           sopInstanceUid: z.string(),
           seriesInstanceUid: z.string(),
           bytes: z.number().int(),

@@ -279,7 +279,7 @@ function registerPush(pacs: Command): void {
     printResult(opts.json, outcome, () =>
       [
         ...outcome.objects.map(
-          (o) => `sent ${o.kind.toUpperCase()} ${o.sopInstanceUid} (${o.bytes} bytes)`,
+          (o) => `sent ${OBJECT_NAMES[o.kind]} ${o.sopInstanceUid} (${o.bytes} bytes)`,
         ),
         ...outcome.notes,
       ].join('\n'),
@@ -323,6 +323,12 @@ function parseOnOff(value: string): boolean {
   if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('expected on or off');
   return value === 'on';
 }
+
+const OBJECT_NAMES = {
+  sr: 'scores SR',
+  pmap: 'anomaly Parametric Map',
+  seg: 'anomaly Segmentation',
+} as const;
 
 function describeAuth(auth: { kind: string; username?: string; secret?: string }): string {
   if (auth.kind === 'none') return 'no authentication';

@@ -304,7 +304,7 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
     }
   }, 60_000);
 
-  it('sends scores (SR) and the anomaly region (SEG) back; dciodvfy accepts both; read back; off by default; audited', async () => {
+  it('sends scores (SR), the anomaly map (Parametric Map) and region (SEG) back; dciodvfy accepts them; read back; off by default; audited', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'normscope-pacs-push-'));
     const fixture = await prepareReviewData(dataDir, {
       normals: 0,
@@ -338,7 +338,7 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
       const anonymous = await pacs.pushResults(target, studyUid, { deidentify: true });
       expect(plain.studyInstanceUid).toBe(studyUid);
       expect(anonymous.studyInstanceUid).not.toBe(studyUid);
-      expect(plain.objects.map((o) => o.kind)).toEqual(['sr', 'seg']);
+      expect(plain.objects.map((o) => o.kind)).toEqual(['sr', 'pmap', 'seg']);
 
       for (const sent of [plain, anonymous]) {
         for (const object of sent.objects) {
@@ -353,7 +353,9 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
             (r) => r.stdout + r.stderr,
             (err: { stdout: string; stderr: string }) => err.stdout + err.stderr,
           );
-          expect(verdict).toMatch(object.kind === 'sr' ? /ComprehensiveSR/ : /Segmentation/);
+          expect(verdict).toMatch(
+            { sr: /ComprehensiveSR/, pmap: /ParametricMap/, seg: /Segmentation/ }[object.kind],
+          );
           expect(verdict.split('\n').filter((line) => line.startsWith('Error'))).toEqual([]);
           const back = readPart10(bytes);
           expect(back.StudyInstanceUID).toBe(sent.studyInstanceUid);
@@ -372,6 +374,16 @@ describe('PACS over DICOMweb against a real Orthanc', () => {
                 'Image score threshold',
                 'Algorithm Version',
               ]),
+            );
+          } else if (object.kind === 'pmap') {
+            expect(back.NumberOfFrames).toBe(4);
+            const values = new Float32Array((back.FloatPixelData as ArrayBuffer[])[0]!);
+            expect(values.length).toBe(4 * 64 * 64);
+            // bilinear upsampling stays within the grid's range: its maximum is at most the best image score
+            const highest = values.reduce((m, v) => Math.max(m, v), -Infinity);
+            expect(highest).toBeGreaterThan(0.6);
+            expect(highest).toBeLessThanOrEqual(
+              Math.max(...fixture.studies[0]!.imageScores) + 1e-3,
             );
           } else {
             expect(back.NumberOfFrames).toBe(4);
