@@ -56,9 +56,14 @@ function csvRow(hash: string, row: ReportRow): Array<string | number | null> {
   ];
 }
 
-/** Numbers as JavaScript prints them (shortest round-trip form), empty for null. */
+/**
+ * Numbers as JavaScript prints them (shortest round-trip form), empty for
+ * null. A text that a spreadsheet would run as a formula (it starts with = + -
+ * @, tab or carriage return: a patient name or comment from a DICOM file can)
+ * gets a leading apostrophe, as OWASP's CSV-injection advice says.
+ */
 function field(value: string | number | null): string {
   if (value === null) return '';
-  const text = String(value);
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -18,4 +18,11 @@ describe('reportCsv', () => {
     );
     expect(lines[2]).toBe('');
   });
+
+  it('keeps a spreadsheet from running a name that looks like a formula', () => {
+    const report = sampleReport(2, (_, i) => ({ patientName: i === 0 ? '=HYPERLINK("http://x","y")' : '-2+3' }));
+    const [, first, second] = reportCsv(report).split('\r\n');
+    expect(first!.split(',')[1]).toBe(`"'=HYPERLINK(""http://x""`);
+    expect(second!.split(',')[1]).toBe("'-2+3");
+  });
 });
