@@ -38,6 +38,7 @@ import { Viewport } from '../viewer/Viewport';
 import { FIT } from '../viewer/viewport-renderer';
 import type { MarkPath, ViewTransform } from '../viewer/viewport-renderer';
 import { formatPersonName } from '../worklist/worklist-model';
+import { SendResultsButton } from '../pacs/SendResultsButton';
 
 const PREFETCH_RADIUS = 12;
 const MARK_COLOURS = { 'confirms-anomaly': '#ff6b6b', 'false-positive': '#5ad1ff' } as const;
@@ -435,6 +436,7 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
                 onResetThreshold={() => setOverlay((o) => ({ ...o, threshold: initialOverlay(data).threshold }))}
               />
               <Button size="small" onClick={jumpToMostAnomalous}>Most anomalous slice (M)</Button>
+              <SendResultsButton studyUid={studyUid} />
             </>
           ) : (
             <Typography variant="body2" color="text.secondary">This study has not been scored.</Typography>

@@ -1,7 +1,8 @@
 /**
  * PACS in the browser against the real `normscope serve` and a real Orthanc
  * (test/src-main/pacs/orthanc.ts): add an endpoint in Settings, test it with
- * a wrong and then the right password, query from the Worklist's Query PACS
+ * a wrong and then the right password; allow sending and send a scored
+ * study's results from the viewer; query from the Worklist's Query PACS
  * dialog and retrieve a study, which then appears in the worklist.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,6 +15,8 @@ import {
   writePhantomDicomSeries,
   type WrittenSeries,
 } from '../../src-main/ml/phantom/dicom-writer';
+import { openStore } from '../../src-main/store/store';
+import { prepareReviewData, type ReviewFixture } from '../src-main/review/review-fixture';
 import {
   ORTHANC_PASSWORD,
   ORTHANC_USER,
@@ -29,6 +32,7 @@ describe('PACS from the window', () => {
   let page: Page;
   let scratch: string;
   let series: WrittenSeries;
+  let scored: ReviewFixture;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -42,7 +46,27 @@ describe('PACS from the window', () => {
         accessionNumber: 'E2E1',
       },
     );
-    [orthanc, app, browser] = await Promise.all([startOrthanc(), startServe(), launchChromium()]);
+    // one scored study (with a calibrated threshold) to send results of
+    const prepare = async (dataDir: string) => {
+      scored = await prepareReviewData(dataDir, { normals: 0, abnormals: 1, slices: 4, size: 64 });
+      const store = openStore({ dataDir });
+      try {
+        store.thresholds.append({
+          modelVersionId: scored.modelVersionId,
+          pixelThreshold: 0.6,
+          imageThreshold: 0.8,
+          method: { kind: 'e2e' },
+          createdBy: 'test',
+        });
+      } finally {
+        store.close();
+      }
+    };
+    [orthanc, app, browser] = await Promise.all([
+      startOrthanc(),
+      startServe({ prepare }),
+      launchChromium(),
+    ]);
     for (const file of series.files) await orthanc.upload(await readFile(file));
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -87,6 +111,39 @@ describe('PACS from the window', () => {
     await endpoints.getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(() => endpoints.getByRole('status').textContent()).toMatch(/^Connected/);
     await screenshot(page, 'pacs-settings-connected');
+  });
+
+  it("sends a scored study's results from the viewer once sending is allowed", async () => {
+    // the switch follows the host's answer, so it turns on a moment after the click
+    const allow = page.getByLabel(/Allow sending results back to a PACS/);
+    await allow.click();
+    await expect.poll(() => allow.isChecked()).toBe(true);
+    await page.goto(`${app.url}#/worklist`);
+    // Enter opens the current row: wait until the worklist has it
+    await page.locator(`tr[data-study-uid="${scored.studies[0]!.studyUid}"]`).waitFor();
+    await page.getByRole('grid').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Who is reading?' }).waitFor();
+    await page.getByLabel('New reviewer name').fill('Dr Pacs');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Send results to PACS…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send results to a PACS' });
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect
+      .poll(() => dialog.getByRole('status').textContent(), { timeout: 20_000 })
+      .toMatch(
+        /Sent: Scores \(structured report\), Anomaly map \(parametric map\), Anomaly region \(segmentation\)/,
+      );
+    await screenshot(page, 'pacs-send-results');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const stored = await fetch(`${orthanc.origin}/studies`, {
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${ORTHANC_USER}:${ORTHANC_PASSWORD}`).toString('base64')}`,
+      },
+    }).then((r) => r.json() as Promise<string[]>);
+    // the uploaded study and the scored one, now holding the three result objects
+    expect(stored).toHaveLength(2);
   });
 
   it('queries the PACS from the Worklist and retrieves a study into it', async () => {
