@@ -44,6 +44,8 @@ export class ViewportRenderer {
   private marks: MarkPath[] = [];
   private mapSource: LoadedFrame | null = null;
   private map: Float32Array | null = null;
+  /** the upsampled map follows the frame and its map message; redone once per repaint at most, not per setter */
+  private mapValid = false;
   private grey: Uint8ClampedArray | null = null;
   private greyValid = false;
   private composite: ImageData | null = null;
@@ -53,7 +55,7 @@ export class ViewportRenderer {
   private cssHeight = 1;
   private dpr = 1;
   private scheduled = 0;
-  /** ms each stage took in the last repaint (0 for a stage whose cache was still valid) */
+  /** ms each stage took in the last repaint (0 for a stage whose cache was still valid); compositeMs includes upsampling a new map */
   readonly timings = { greyMs: 0, compositeMs: 0, drawMs: 0 };
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
@@ -69,7 +71,7 @@ export class ViewportRenderer {
     }
     this.greyValid = false;
     this.compositeValid = false;
-    this.refreshMap();
+    this.mapValid = false;
     this.schedule();
   }
 
@@ -77,7 +79,7 @@ export class ViewportRenderer {
   setMap(map: LoadedFrame | null): void {
     if (map === this.mapSource) return;
     this.mapSource = map;
-    this.refreshMap();
+    this.mapValid = false;
     this.compositeValid = false;
     this.schedule();
   }
@@ -157,6 +159,7 @@ export class ViewportRenderer {
   private refreshMap(): void {
     const frame = this.frame;
     const source = this.mapSource;
+    this.mapValid = true;
     if (!frame || !source || frame.header.samples !== 1) {
       this.map = null;
       return;
@@ -197,6 +200,7 @@ export class ViewportRenderer {
       this.composite = new ImageData(columns, rows);
     }
     const started = performance.now();
+    if (this.overlay && !this.mapValid) this.refreshMap();
     if (this.overlay && this.map) {
       compositeOverlay(this.grey!, this.map, columns, rows, this.overlay, this.composite.data, frame.header.samples === 1);
     }
