@@ -4,19 +4,23 @@
  * directory prepared by bench/viewer-fixture.ts: a 300-slice and a
  * 1000-slice synthetic 512x512 16-bit CT series, each slice with a SYNTHETIC
  * anomaly map (written through store.scoring; the overlay costs the viewer
- * the same whatever produced the map). Chromium runs with its frame rate
- * limit off (--disable-frame-rate-limit, --disable-gpu-vsync), so a repaint
- * lands when the work is done rather than at the next 60 Hz vsync: the
- * figures are what the viewer's pipeline can do, not the display's rate.
+ * the same whatever produced the map). Headless Chromium paces animation
+ * frames at about 60 Hz (its --disable-frame-rate-limit flag, passed too,
+ * did not lift that here), so 60 frames/s is also the ceiling; the page's
+ * own animation-frame rate is measured beside each scrolling figure.
  * Measured in the page with performance.now() and the canvas's
  * `normscope:viewport-drawn` event (stage timings of every repaint):
  * - time to first image: Enter on the worklist row (keydown) to the first
- *   repaint of the 300-slice study, nothing cached;
- * - scrolling: one Down key per repaint (the next key only after the new
- *   slice is drawn, so no slice is skipped), overlay on, through the
- *   300-slice series: the first pass (frames fetched from the host and
- *   decoded while scrolling, neighbours prefetched) and a second pass with
- *   every frame in the window's cache;
+ *   repaint of the 300-slice study, nothing cached; the first frame
+ *   request's send and response times (Resource Timing) show where it went;
+ * - scrolling, overlay on, through the 300-slice series: first one Down key
+ *   per repaint (the next key only after the new slice is drawn, so no slice
+ *   is skipped), a first pass (frames fetched from the host and decoded
+ *   while scrolling, neighbours prefetched) and a second with every frame in
+ *   the window's cache; then, cached, one Down per animation frame as a held
+ *   key or a fast wheel gives, counting the repaints that showed a new slice
+ *   per second (the goal's figure; slices the viewer could not keep up with
+ *   are skipped, as a user would see);
  * - threshold to repaint: ArrowRight/Left on the overlay threshold slider
  *   (keydown) to the next repaint, median of 30;
  * - memory: after scrolling through all 1000 slices of the large series, the
@@ -102,6 +106,33 @@ const PAGE_SCRIPT = `(() => {
       stages.sort((a, b) => a - b);
       return { ms, steps: n, rafPerSecond: (1000 * rafs) / ms, medianStageMs: stages[Math.floor(stages.length / 2)] };
     },
+    /** Home, then one Down per animation frame for n frames; counts the repaints that showed a new slice */
+    scrollPaced: async (n) => {
+      const home = nextDrawn((r) => r.greyMs > 0, 20000);
+      press('Home');
+      await home.catch(() => undefined);
+      const from = drawn.length;
+      const started = performance.now();
+      let keysEndedAt = started;
+      await new Promise((resolve) => {
+        let keys = 0;
+        const tick = () => {
+          if (keys < n) { press('ArrowDown'); keys++; requestAnimationFrame(tick); }
+          else { keysEndedAt = performance.now(); resolve(); }
+        };
+        requestAnimationFrame(tick);
+      });
+      // the last keys' slices are still being drawn
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const slices = drawn.slice(from).filter((r) => r.greyMs > 0);
+      const lastAt = slices.length ? slices[slices.length - 1].t : keysEndedAt;
+      return { ms: lastAt - started, draws: slices.length, keys: n, rafPerSecond: (1000 * n) / (keysEndedAt - started) };
+    },
+    /** the first frame request's timing (ms since page start): when it was sent and when its bytes were in */
+    firstFrameRequest: () => {
+      const entry = performance.getEntriesByType('resource').find((e) => e.name.includes('/frames/'));
+      return entry ? { startTime: entry.startTime, responseEnd: entry.responseEnd } : null;
+    },
   };
 })();`;
 
@@ -110,6 +141,13 @@ interface ScrollResult {
   steps: number;
   rafPerSecond: number;
   medianStageMs: number;
+}
+
+interface PacedResult {
+  ms: number;
+  draws: number;
+  keys: number;
+  rafPerSecond: number;
 }
 
 interface KeyToDrawn {
@@ -174,15 +212,29 @@ async function jsHeapUsedMiB(page: Page): Promise<number> {
   }
 }
 
-/** Opens `studyUid` from the worklist with Enter; resolves with ms from the keydown to the first repaint. */
-async function openFromWorklist(page: Page, studyUid: string): Promise<number> {
+interface FirstImage {
+  /** keydown to the first repaint */
+  ms: number;
+  /** keydown to the first frame request sent, and to its bytes received (null: no request seen) */
+  requestSentMs: number | null;
+  bytesInMs: number | null;
+}
+
+/** Opens `studyUid` from the worklist with Enter; times from the keydown to the first repaint. */
+async function openFromWorklist(page: Page, studyUid: string): Promise<FirstImage> {
   await page.getByRole('tab', { name: 'Worklist' }).click();
   const row = page.locator(`tr[data-study-uid="${studyUid}"]`);
   await row.click();
   await page.getByRole('grid').focus();
   await page.keyboard.press('Enter');
+  const keyAt = (await page.evaluate('window.__viewerBench.lastKeyAt()')) as number;
   const first = (await page.evaluate('window.__viewerBench.keyToDrawn()')) as KeyToDrawn;
-  return first.ms;
+  const request = (await page.evaluate('window.__viewerBench.firstFrameRequest()')) as { startTime: number; responseEnd: number } | null;
+  return {
+    ms: first.ms,
+    requestSentMs: request ? request.startTime - keyAt : null,
+    bytesInMs: request ? request.responseEnd - keyAt : null,
+  };
 }
 
 async function measure(app: ServedApp, browser: Browser, fixture: ViewerFixture): Promise<Figure[]> {
@@ -197,11 +249,12 @@ async function measure(app: ServedApp, browser: Browser, fixture: ViewerFixture)
   await page.locator('tr[data-study-uid]').nth(1).waitFor();
   const baselineRss = (await rendererRssMiB(browser))[0]!;
 
-  const firstImageMs = await openFromWorklist(page, scrollSeries!.studyUid);
+  const firstImage = await openFromWorklist(page, scrollSeries!.studyUid);
   await page.getByTestId('threshold-slider').waitFor();
 
   const cold = (await page.evaluate(`window.__viewerBench.scroll(${SCROLL_SLICES - 1})`)) as ScrollResult;
   const warm = (await page.evaluate(`window.__viewerBench.scroll(${SCROLL_SLICES - 1})`)) as ScrollResult;
+  const paced = (await page.evaluate(`window.__viewerBench.scrollPaced(${SCROLL_SLICES - 1})`)) as PacedResult;
 
   const thumb = page.getByTestId('threshold-slider').getByRole('slider');
   await thumb.focus();
@@ -224,21 +277,22 @@ async function measure(app: ServedApp, browser: Browser, fixture: ViewerFixture)
   const rawMiB = (MEMORY_SLICES * SIZE * SIZE * 2) / 2 ** 20;
   const fps = (r: ScrollResult) => (1000 * r.steps) / r.ms;
 
+  const ms = (v: number | null) => (v === null ? '?' : v.toFixed(0));
   return [
     {
-      id: 'viewer-scroll-fps-warm',
-      label: `viewer: scrolling ${SCROLL_SLICES} x ${SIZE}x${SIZE} 16-bit, overlay on (synthetic maps), frames cached (median ${warm.medianStageMs.toFixed(1)} ms grey+overlay per slice)`,
-      value: fps(warm),
+      id: 'viewer-scroll-fps',
+      label: `viewer: scrolling ${SCROLL_SLICES} x ${SIZE}x${SIZE} 16-bit, overlay on (synthetic maps), cached, one Down per animation frame (${paced.draws} of ${paced.keys} slices drawn)`,
+      value: (1000 * paced.draws) / paced.ms,
       unit: 'frames/s',
       goal: { kind: 'atLeast', value: 60 },
-      comparison: { label: 'first pass, frames fetched + decoded', value: fps(cold), unit: 'frames/s' },
+      comparison: { label: 'animation frames/s the page got meanwhile (the ceiling)', value: paced.rafPerSecond, unit: '/s' },
     },
     {
-      id: 'viewer-scroll-fps-cold',
-      label: `viewer: scrolling, first pass (fetch + decode while scrolling, neighbours prefetched)`,
+      id: 'viewer-scroll-step-cold',
+      label: `viewer: scrolling, next Down only after the slice is drawn: first pass (fetch + decode, neighbours prefetched; ${warm.medianStageMs.toFixed(1)} ms grey+overlay per slice)`,
       value: fps(cold),
       unit: 'frames/s',
-      comparison: { label: 'page animation frames/s (frame rate limit off)', value: cold.rafPerSecond, unit: '/s' },
+      comparison: { label: 'second pass, all cached', value: fps(warm), unit: 'frames/s' },
     },
     {
       id: 'viewer-threshold-repaint',
@@ -250,8 +304,8 @@ async function measure(app: ServedApp, browser: Browser, fixture: ViewerFixture)
     },
     {
       id: 'viewer-first-image',
-      label: `viewer: first image opening a ${SCROLL_SLICES}-slice series (Enter on worklist to first repaint, cold)`,
-      value: firstImageMs,
+      label: `viewer: first image of a ${SCROLL_SLICES}-slice series, Enter on the worklist to first repaint, cold (frame request sent at ${ms(firstImage.requestSentMs)} ms, bytes in at ${ms(firstImage.bytesInMs)} ms)`,
+      value: firstImage.ms,
       unit: 'ms',
       goal: { kind: 'atMost', value: 1000 },
       comparison: { label: 'first-pass time per slice', value: cold.ms / cold.steps, unit: 'ms' },
