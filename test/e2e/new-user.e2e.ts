@@ -47,11 +47,11 @@ describe("a new user's first session, on the demo", () => {
     await page.getByRole('button', { name: 'Load the demo' }).click();
     await page.getByRole('progressbar', { name: 'Demo loading progress' }).waitFor();
     // import, training and scoring on 2 cores: about two minutes, more on a loaded machine
-    await expect.poll(() => rows().count(), { timeout: 420_000, intervals: [2000] }).toBe(9);
+    await expect.poll(() => rows().count(), { timeout: 420_000, interval: 2000 }).toBe(9);
     await expect
       .poll(async () => (await rows().allTextContents()).filter((text) => text.includes('not scored')).length, {
         timeout: 420_000,
-        intervals: [2000],
+        interval: 2000,
       })
       .toBe(0);
     await page.getByRole('heading', { name: 'New here? Load the demo' }).waitFor({ state: 'detached', timeout: 60_000 });
