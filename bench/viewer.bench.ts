@@ -64,7 +64,7 @@ const PAGE_SCRIPT = `(() => {
   }, true);
   window.addEventListener('keydown', () => { lastKeyAt = performance.now(); }, true);
   const nextDrawn = (accept, timeoutMs) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no repaint within ' + timeoutMs + ' ms')), timeoutMs);
+    const timer = setTimeout(() => reject(new Error('no normscope:viewport-drawn repaint within ' + timeoutMs + ' ms (is out/ built, and not being rebuilt meanwhile?)')), timeoutMs);
     const waiter = (record) => {
       if (accept(record)) { clearTimeout(timer); resolve(record); } else waiters.push(waiter);
     };
