@@ -54,7 +54,7 @@ export class ViewportRenderer {
   private cssWidth = 1;
   private cssHeight = 1;
   private dpr = 1;
-  private scheduled = 0;
+  private scheduled = false;
   /** ms each stage took in the last repaint (0 for a stage whose cache was still valid); compositeMs includes upsampling a new map */
   readonly timings = { greyMs: 0, compositeMs: 0, drawMs: 0 };
 
@@ -141,17 +141,24 @@ export class ViewportRenderer {
     return [(x - left) / s, (y - top) / s];
   }
 
-  /** Draws now (tests and the benchmark); normally drawing waits for the next animation frame. */
+  /** Draws now (tests and the benchmark); normally a repaint waits until the current task's setters are done. */
   drawNow(): void {
-    if (this.scheduled) cancelAnimationFrame(this.scheduled);
-    this.scheduled = 0;
+    this.scheduled = false;
     this.draw();
   }
 
+  /**
+   * One repaint after every setter of the current task (React applies a
+   * commit's effects in one task): a microtask, not the next animation frame,
+   * so the new slice reaches the frame being produced instead of the one
+   * after it.
+   */
   private schedule(): void {
     if (this.scheduled) return;
-    this.scheduled = requestAnimationFrame(() => {
-      this.scheduled = 0;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      if (!this.scheduled) return;
+      this.scheduled = false;
       this.draw();
     });
   }
