@@ -7,15 +7,6 @@
  * study, P mark a region (click points, Enter closes, Esc cancels).
  */
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
-import Divider from '@mui/material/Divider';
-import IconButton from '@mui/material/IconButton';
-import MenuItem from '@mui/material/MenuItem';
-import TextField from '@mui/material/TextField';
-import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RegionMark, StudyView, VerdictValue } from '../../src-main/api/contract';
@@ -25,20 +16,19 @@ import { WINDOW_PRESETS, autoWindow } from '../../src-common/imaging/window-leve
 import { useResource } from '../api/hooks';
 import { ReviewerDialog } from '../review/ReviewerDialog';
 import { neighbourStudy, showStudy, useReviewSession } from '../review/session';
+import { ReviewPanel } from '../review/ReviewPanel';
 import { VerdictDialog } from '../review/VerdictDialog';
 import { FrameLoader, frameUrl, mapUrl } from '../viewer/frame-loader';
 import type { LoadedFrame } from '../viewer/frame-loader';
-import { HeaderPanel } from '../viewer/HeaderPanel';
-import { OverlayControls } from '../viewer/OverlayControls';
 import type { OverlaySettings } from '../viewer/OverlayControls';
 import { ScoreStrip } from '../viewer/ScoreStrip';
 import { mostAnomalousSlice, prefetchOrder, seriesSlices } from '../viewer/slices';
-import { Thumbnail } from '../viewer/Thumbnail';
+import { SeriesBrowser } from '../viewer/SeriesBrowser';
+import { ViewerToolbar } from '../viewer/ViewerToolbar';
 import { Viewport } from '../viewer/Viewport';
 import { FIT } from '../viewer/viewport-renderer';
 import type { MarkPath, ViewTransform } from '../viewer/viewport-renderer';
 import { formatPersonName } from '../worklist/worklist-model';
-import { SendResultsButton } from '../pacs/SendResultsButton';
 
 const PREFETCH_RADIUS = 12;
 const MARK_COLOURS = { 'confirms-anomaly': '#ff6b6b', 'false-positive': '#5ad1ff' } as const;
@@ -167,6 +157,12 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
     if (best !== null) setSliceIndex(best);
   }, [slices]);
 
+  const selectSeries = useCallback((index: number) => {
+    setSeriesIndex(index);
+    setSliceIndex(null);
+    setVoi(null);
+  }, []);
+
   const goStudy = useCallback(
     (delta: number) => {
       const uid = neighbourStudy(session, delta);
@@ -183,6 +179,19 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
     setDrawing(null);
   }, [drawing, slice, markLabel]);
 
+  // the review panel is memoised: its callbacks must not change with the slice
+  const closePolygonRef = useRef(closePolygon);
+  closePolygonRef.current = closePolygon;
+  const drawingRef = useRef(drawing);
+  drawingRef.current = drawing;
+  const toggleDrawing = useCallback(() => (drawingRef.current ? closePolygonRef.current() : setDrawing([])), []);
+  const clearMarks = useCallback(() => setMarks([]), []);
+  const toggleHeader = useCallback(() => setShowHeader((v) => !v), []);
+  const resetThreshold = useCallback(
+    () => setOverlay((o) => ({ ...o, threshold: initialOverlay(study.data).threshold })),
+    [study.data],
+  );
+
   const applyPreset = useCallback(
     (index: number) => {
       const preset = WINDOW_PRESETS[series?.modality ?? '']?.[index];
@@ -190,6 +199,22 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
     },
     [series?.modality],
   );
+
+  const frameRef = useRef(frame);
+  frameRef.current = frame;
+  const windowPreset = useCallback(
+    (value: string) => {
+      const current = frameRef.current;
+      if (value === 'auto' && current) setVoi(autoWindow(current.values as StoredArray, current.header.slope, current.header.intercept));
+      else if (value === 'header' && current?.header.window) setVoi(current.header.window);
+      else applyPreset(Number(value));
+    },
+    [applyPreset],
+  );
+  const toggleInvert = useCallback(() => setInvert((v) => !v), []);
+  const fit = useCallback(() => setView(FIT), []);
+  const togglePlay = useCallback(() => setPlaying((p) => !p), []);
+  const chooseReader = useCallback(() => setChoosingReviewer(true), []);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -254,92 +279,23 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
 
   return (
     <Box sx={{ height: '100%', display: 'grid', gridTemplateColumns: '132px 1fr 300px', gridTemplateRows: 'auto 1fr', minHeight: 0, bgcolor: '#07090b' }}>
-      <Box
-        component="header"
-        sx={{ gridColumn: '1 / 4', display: 'flex', alignItems: 'center', gap: 1, px: 1.5, pt: 1.25, pb: 0.75, borderBottom: 1, borderColor: 'divider', bgcolor: 'background.paper', flexWrap: 'wrap' }}
-      >
-        <Typography variant="h2" component="h1" sx={{ mr: 1 }}>
-          {formatPersonName(data.patientName)}
-        </Typography>
-        <Typography variant="body2" color="text.secondary">
-          {data.patientId} · {data.studyDate ?? '–'} · {data.modalities.join(', ')} · {data.description ?? ''}
-        </Typography>
-        {data.scoring && (
-          <Chip
-            label={`score ${data.scoring.studyScore.toFixed(3)}${flagged ? ' · flagged' : ''}`}
-            color={flagged ? 'warning' : 'default'}
-            variant={flagged ? 'filled' : 'outlined'}
-          />
-        )}
-        <Box sx={{ flex: 1 }} />
-        <Tooltip title="Window presets (1-4; 0 auto)">
-          <TextField
-            select
-            value=""
-            label="W/L preset"
-            onChange={(e) => {
-              const value = e.target.value;
-              if (value === 'auto' && frame) setVoi(autoWindow(frame.values as StoredArray, frame.header.slope, frame.header.intercept));
-              else if (value === 'header' && frame?.header.window) setVoi(frame.header.window);
-              else applyPreset(Number(value));
-            }}
-            sx={{ width: 130 }}
-          >
-            {presets.map((p, k) => (
-              <MenuItem key={p.name} value={String(k)}>
-                {k + 1} · {p.name}
-              </MenuItem>
-            ))}
-            <MenuItem value="auto">0 · Auto</MenuItem>
-            <MenuItem value="header">From header</MenuItem>
-          </TextField>
-        </Tooltip>
-        <ToggleButton value="invert" selected={invert} onChange={() => setInvert((v) => !v)} size="small" aria-label="Invert (I)">
-          Invert
-        </ToggleButton>
-        <Button onClick={() => setView(FIT)} aria-label="Fit to window (F)">
-          Fit
-        </Button>
-        <Button onClick={() => setPlaying((p) => !p)} aria-label={playing ? 'Pause cine (Space)' : 'Play cine (Space)'}>
-          {playing ? '❚❚ Pause' : '▶ Cine'}
-        </Button>
-        <TextField select value={fps} onChange={(e) => setFps(Number(e.target.value))} label="fps" sx={{ width: 72 }}>
-          {[2, 5, 10, 15, 25, 30].map((v) => (
-            <MenuItem key={v} value={v}>
-              {v}
-            </MenuItem>
-          ))}
-        </TextField>
-        <Button onClick={() => setChoosingReviewer(true)}>{session.reviewer ? `Reader: ${session.reviewer.name}` : 'Choose reviewer'}</Button>
-      </Box>
+      <ViewerToolbar
+        study={data}
+        flagged={flagged}
+        presets={presets}
+        onWindowPreset={windowPreset}
+        invert={invert}
+        onInvert={toggleInvert}
+        onFit={fit}
+        playing={playing}
+        onTogglePlay={togglePlay}
+        fps={fps}
+        onFps={setFps}
+        readerName={session.reviewer?.name ?? null}
+        onChooseReader={chooseReader}
+      />
 
-      <Box component="nav" aria-label="Series" sx={{ overflowY: 'auto', borderRight: 1, borderColor: 'divider', p: 0.75, display: 'grid', gap: 0.75, alignContent: 'start' }}>
-        {data.series.map((s, k) => {
-          const middle = s.instances[Math.floor(s.instances.length / 2)];
-          return (
-            <Box
-              key={s.seriesUid}
-              component="button"
-              onClick={() => {
-                setSeriesIndex(k);
-                setSliceIndex(null);
-                setVoi(null);
-              }}
-              aria-pressed={k === seriesIndex}
-              aria-label={`Series ${s.seriesNumber ?? k + 1}: ${s.description ?? ''}, ${s.instances.length} images`}
-              sx={{ p: 0.5, bgcolor: k === seriesIndex ? 'rgba(127,176,208,0.2)' : 'transparent', border: 1, borderColor: k === seriesIndex ? 'primary.main' : 'divider', borderRadius: 1, color: 'text.primary', cursor: 'pointer', textAlign: 'left', font: 'inherit' }}
-            >
-              <Thumbnail loader={loader} url={middle ? frameUrl(middle.sopInstanceUid, 0) : null} size={112} />
-              <Typography variant="caption" component="div" sx={{ mt: 0.25, lineHeight: 1.2 }}>
-                #{s.seriesNumber ?? '–'} {s.modality} · {s.instances.length} im
-              </Typography>
-              <Typography variant="caption" component="div" color="text.secondary" noWrap>
-                {s.description ?? ''}
-              </Typography>
-            </Box>
-          );
-        })}
-      </Box>
+      <SeriesBrowser series={data.series} selected={seriesIndex} loader={loader} onSelect={selectSeries} />
 
       <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: 0, minWidth: 0 }}>
         <Viewport
@@ -395,78 +351,29 @@ function StudyViewer({ studyUid }: { studyUid: string }) {
         )}
       </Box>
 
-      <Box component="aside" aria-label="Review" sx={{ overflowY: 'auto', borderLeft: 1, borderColor: 'divider', bgcolor: 'background.paper', p: 1.25, display: 'grid', gap: 1, alignContent: 'start' }}>
-        <Box>
-          <Typography variant="overline" color="text.secondary">Verdict</Typography>
-          <Typography variant="body2" data-testid="current-verdict" sx={{ mb: 0.5 }}>
-            {currentVerdict ? (
-              <>
-                <b style={{ textTransform: 'capitalize' }}>{currentVerdict.verdict}</b> · {currentVerdict.reviewerName}
-                {history.data && history.data.length > 1 ? ` · ${history.data.length - 1} earlier` : ''}
-              </>
-            ) : (
-              'Not reviewed yet'
-            )}
-          </Typography>
-          <Box sx={{ display: 'flex', gap: 0.5 }}>
-            <Button variant="outlined" color="success" onClick={() => setVerdictDraft('normal')}>Normal N</Button>
-            <Button variant="outlined" color="error" onClick={() => setVerdictDraft('abnormal')}>Abnormal A</Button>
-            <Button variant="outlined" color="info" onClick={() => setVerdictDraft('uncertain')}>Unsure U</Button>
-          </Box>
-          <Box sx={{ display: 'flex', gap: 0.5, mt: 0.5, alignItems: 'center' }}>
-            <IconButton size="small" aria-label="Previous study (K)" disabled={orderIndex <= 0} onClick={() => goStudy(-1)}>‹</IconButton>
-            <Typography variant="caption" color="text.secondary">
-              Study {orderIndex >= 0 ? orderIndex + 1 : '–'} of {session.order.length} · J/K
-            </Typography>
-            <IconButton size="small" aria-label="Next study (J)" disabled={orderIndex < 0 || orderIndex >= session.order.length - 1} onClick={() => goStudy(1)}>›</IconButton>
-          </Box>
-        </Box>
-        <Divider />
-        <Box>
-          <Typography variant="overline" color="text.secondary">
-            Anomaly overlay {data.scoring ? `· ${data.scoring.modelName}` : ''}
-          </Typography>
-          {data.scoring ? (
-            <>
-              <OverlayControls
-                settings={overlay}
-                onChange={setOverlay}
-                max={data.scoring.maxImageScore}
-                calibrated={Boolean(data.scoring.threshold)}
-                onResetThreshold={() => setOverlay((o) => ({ ...o, threshold: initialOverlay(data).threshold }))}
-              />
-              <Button size="small" onClick={jumpToMostAnomalous}>Most anomalous slice (M)</Button>
-              <SendResultsButton studyUid={studyUid} />
-            </>
-          ) : (
-            <Typography variant="body2" color="text.secondary">This study has not been scored.</Typography>
-          )}
-        </Box>
-        <Divider />
-        <Box>
-          <Typography variant="overline" color="text.secondary">Region marks</Typography>
-          <ToggleButtonGroup exclusive size="small" value={markLabel} onChange={(_e, v: RegionMark['label'] | null) => v && setMarkLabel(v)} aria-label="Mark label" sx={{ mb: 0.5 }}>
-            <ToggleButton value="confirms-anomaly">Confirms anomaly</ToggleButton>
-            <ToggleButton value="false-positive">False positive</ToggleButton>
-          </ToggleButtonGroup>
-          <Box sx={{ display: 'flex', gap: 0.5 }}>
-            <Button variant={drawing ? 'contained' : 'outlined'} onClick={() => (drawing ? closePolygon() : setDrawing([]))}>
-              {drawing ? `Close polygon (${drawing.length} pts)` : 'Mark region (P)'}
-            </Button>
-            {marks.length > 0 && <Button onClick={() => setMarks([])}>Clear {marks.length}</Button>}
-          </Box>
-          <Typography variant="caption" color="text.secondary" component="div">
-            Marks are saved with the next verdict.
-          </Typography>
-        </Box>
-        <Divider />
-        <Box>
-          <Button size="small" onClick={() => setShowHeader((v) => !v)} aria-expanded={showHeader}>
-            {showHeader ? '▾' : '▸'} DICOM header
-          </Button>
-          {showHeader && <HeaderPanel instance={instance} />}
-        </Box>
-      </Box>
+      <ReviewPanel
+        studyUid={studyUid}
+        scoring={data.scoring}
+        currentVerdict={currentVerdict}
+        earlierVerdicts={Math.max(0, (history.data?.length ?? 0) - 1)}
+        onVerdict={setVerdictDraft}
+        orderIndex={orderIndex}
+        orderLength={session.order.length}
+        onStudy={goStudy}
+        overlay={overlay}
+        onOverlay={setOverlay}
+        onResetThreshold={resetThreshold}
+        onMostAnomalous={jumpToMostAnomalous}
+        markLabel={markLabel}
+        onMarkLabel={setMarkLabel}
+        drawingPoints={drawing ? drawing.length : null}
+        onToggleDrawing={toggleDrawing}
+        markCount={marks.length}
+        onClearMarks={clearMarks}
+        showHeader={showHeader}
+        onToggleHeader={toggleHeader}
+        instance={showHeader ? instance : null}
+      />
 
       {verdictDraft && session.reviewer && (
         <VerdictDialog
