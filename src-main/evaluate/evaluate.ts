@@ -32,7 +32,7 @@ import { averagePrecisionFromRanked, StreamingScoreCounts } from '../ml/metrics'
 import { closeSession, createSession, runFloat32 } from '../ml/onnx/session';
 import type { OnnxSession, ProviderName, SessionSettings } from '../ml/onnx/session';
 import type { GreyImage8 } from '../ml/phantom/bmad';
-import { upsampleBilinear } from '../ml/resize';
+import { upsampleMap } from '../../src-common/imaging/upsample';
 import { parseTrainRecipe } from '../ml/train/recipe';
 import type { TrainRecipe, TrainRecipeInput } from '../ml/train/recipe';
 import { trainAr } from '../ml/train/trainer';
@@ -261,7 +261,7 @@ async function validationPixelAupr(
       maps.forEach((map, k) => {
         const { width, height, label } = items[k]!;
         counts.add(
-          upsampleBilinear(map, grid, grid, height, width),
+          upsampleMap(map, grid, grid, height, width),
           label ?? new Uint8Array(width * height),
         );
       });

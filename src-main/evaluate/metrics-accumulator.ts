@@ -24,7 +24,7 @@ import {
   StreamingScoreCounts,
 } from '../ml/metrics';
 import type { GreyImage8 } from '../ml/phantom/bmad';
-import { upsampleBilinear } from '../ml/resize';
+import { upsampleMap } from '../../src-common/imaging/upsample';
 import { imageScore, intersectMasks } from '../ml/scoring';
 
 /**
@@ -96,7 +96,7 @@ export class EvaluationAccumulator {
    */
   add(map: Float32Array, image: GreyImage8, label: Uint8Array | undefined): void {
     const { width, height } = image;
-    const upsampled = upsampleBilinear(map, this.grid, this.grid, height, width);
+    const upsampled = upsampleMap(map, this.grid, this.grid, height, width);
     const labels = label ?? new Uint8Array(width * height);
     const foreground = foregroundMask(image.pixels, width, height);
     this.pixelsWhole.add(upsampled, labels);

@@ -14,9 +14,10 @@
  *   fixed-point arithmetic and rounding to 8 bits after each pass, bit-exact
  *   with `Image.resize(BILINEAR)` on mode 'L' (what torchvision's Resize does
  *   to a PIL image, hence to BMAD's PNGs in the paper's pipeline).
- * - `upsampleBilinear`: anomaly maps from the patch grid to image size,
- *   exactly `torch.nn.functional.interpolate(mode='bilinear',
- *   align_corners=False)` (no antialiasing), as the paper's evaluation does.
+ *
+ * Anomaly maps are upsampled to the image by `upsampleMap` in
+ * src-common/imaging/upsample.ts (torch bilinear, align_corners=False), one
+ * implementation for the engine, the viewer and the reports.
  */
 
 interface AxisWeights {
@@ -131,63 +132,6 @@ export function resizeAntialiasedBilinear(
           sum += vertical.weights[wBase + j]! * rowPass[(start + j) * outWidth + x]!;
         out[outBase + y * outWidth + x] = sum;
       }
-    }
-  }
-  return out;
-}
-
-interface LinearTaps {
-  low: Int32Array;
-  high: Int32Array;
-  highWeight: Float64Array;
-}
-
-/** PyTorch's area_pixel_compute_source_index with align_corners=False, clamped at 0 and at the last index. */
-function bilinearTaps(inSize: number, outSize: number): LinearTaps {
-  const scale = inSize / outSize;
-  const low = new Int32Array(outSize);
-  const high = new Int32Array(outSize);
-  const highWeight = new Float64Array(outSize);
-  for (let i = 0; i < outSize; i++) {
-    const source = Math.max(scale * (i + 0.5) - 0.5, 0);
-    const l = Math.min(Math.floor(source), inSize - 1);
-    low[i] = l;
-    high[i] = l < inSize - 1 ? l + 1 : l;
-    highWeight[i] = source - l;
-  }
-  return { low, high, highWeight };
-}
-
-/**
- * Bilinear upsampling (or resampling) of `map` [height, width] float32 to
- * [outHeight, outWidth] float32, exactly as
- * `torch.nn.functional.interpolate(mode='bilinear', align_corners=False)`.
- */
-export function upsampleBilinear(
-  map: ArrayLike<number>,
-  height: number,
-  width: number,
-  outHeight: number,
-  outWidth: number,
-): Float32Array {
-  checkShape(map, 1, height, width, 'upsampleBilinear input');
-  checkShape({ length: outHeight * outWidth }, 1, outHeight, outWidth, 'upsampleBilinear output');
-  const rows = bilinearTaps(height, outHeight);
-  const cols = bilinearTaps(width, outWidth);
-  const out = new Float32Array(outHeight * outWidth);
-  for (let y = 0; y < outHeight; y++) {
-    const r0 = rows.low[y]! * width;
-    const r1 = rows.high[y]! * width;
-    const wy1 = rows.highWeight[y]!;
-    const wy0 = 1 - wy1;
-    for (let x = 0; x < outWidth; x++) {
-      const c0 = cols.low[x]!;
-      const c1 = cols.high[x]!;
-      const wx1 = cols.highWeight[x]!;
-      const wx0 = 1 - wx1;
-      out[y * outWidth + x] =
-        wy0 * (wx0 * map[r0 + c0]! + wx1 * map[r0 + c1]!) +
-        wy1 * (wx0 * map[r1 + c0]! + wx1 * map[r1 + c1]!);
     }
   }
   return out;

@@ -2,45 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   resizeAntialiasedBilinear,
   resizePil8Bilinear,
-  upsampleBilinear,
 } from '../../../src-main/ml/resize';
 import { createRng } from '../../../src-main/ml/random';
+import { upsampleMap } from '../../../src-common/imaging/upsample';
 
 function expectClose(actual: Float32Array, expected: number[], digits = 6): void {
   expect(actual).toHaveLength(expected.length);
   expected.forEach((value, i) => expect(actual[i]).toBeCloseTo(value, digits));
 }
-
-describe('upsampleBilinear (torch bilinear, align_corners=False)', () => {
-  it('matches hand-computed values for a 2x2 map doubled', () => {
-    // F.interpolate(arange(4).view(1,1,2,2), size=(4,4), mode='bilinear', align_corners=False)
-    const out = upsampleBilinear(new Float32Array([0, 1, 2, 3]), 2, 2, 4, 4);
-    expectClose(
-      out,
-      [0, 0.25, 0.75, 1, 0.5, 0.75, 1.25, 1.5, 1.5, 1.75, 2.25, 2.5, 2, 2.25, 2.75, 3],
-    );
-  });
-
-  it('matches hand-computed values for a non-integer factor (2 -> 3 columns, 1 row)', () => {
-    // sources: 2/3*(0.5)-0.5 < 0 -> 0; 2/3*1.5-0.5 = 0.5; 2/3*2.5-0.5 = 7/6 -> clamped to index 1
-    const out = upsampleBilinear(new Float32Array([10, 40]), 1, 2, 1, 3);
-    expectClose(out, [10, 25, 40], 5);
-  });
-
-  it('keeps a 28x28 constant map constant at 448x448 and is the identity at the same size', () => {
-    const constant = upsampleBilinear(new Float32Array(784).fill(0.125), 28, 28, 448, 448);
-    expect(constant.every((v) => v === 0.125)).toBe(true);
-    const rng = createRng(3);
-    const map = Float32Array.from({ length: 20 }, () => rng.next());
-    expect(Array.from(upsampleBilinear(map, 4, 5, 4, 5))).toEqual(Array.from(map));
-  });
-
-  it('rejects a map whose length does not match its shape', () => {
-    expect(() => upsampleBilinear(new Float32Array(5), 2, 2, 4, 4)).toThrow(
-      /expected 1x2x2 = 4 values, got 5/,
-    );
-  });
-});
 
 describe('resizeAntialiasedBilinear (PIL / torch antialias=True)', () => {
   it('matches hand-computed triangle-filter weights for a 4 -> 2 downscale', () => {
@@ -114,7 +83,7 @@ describe('resizeAntialiasedBilinear (PIL / torch antialias=True)', () => {
     const rng = createRng(4);
     const map = Float32Array.from({ length: 6 * 5 }, () => rng.next());
     const aa = resizeAntialiasedBilinear(map, 1, 6, 5, 17, 23);
-    const plain = upsampleBilinear(map, 6, 5, 17, 23);
+    const plain = upsampleMap(map, 6, 5, 17, 23);
     for (let i = 0; i < aa.length; i++) expect(aa[i]).toBeCloseTo(plain[i]!, 6);
   });
 });
