@@ -31,7 +31,8 @@ export interface MigrationResult {
 /**
  * Brings `db` up to the newest version in `migrations`, each migration in its
  * own transaction together with its version bump, so a crash leaves the
- * database at a whole version. Refuses (Unavailable) a database written by a
+ * database at a whole version, and two processes opening a new data directory
+ * at once do not both run the same migration. Refuses (Unavailable) a database written by a
  * newer Normscope rather than guess at a schema it does not know.
  */
 export function migrate(
@@ -52,6 +53,9 @@ export function migrate(
     if (migration.version <= from) continue;
     try {
       inTransaction(db, () => {
+        // another process opening the same data directory may have applied it while
+        // this one waited for the write lock: the version read under the lock decides
+        if (schemaVersion(db) >= migration.version) return;
         migration.up(db);
         // a number from our own list, not input: pragmas take no bound parameters
         db.pragma(`user_version = ${migration.version}`);

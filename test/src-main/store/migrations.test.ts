@@ -121,4 +121,27 @@ describe('migrations', () => {
     expect(tableNames(db)).not.toContain('half_done');
     db.close();
   });
+
+  it('tolerate another process migrating the same new database first (two commands opening one data directory at once)', () => {
+    const file = join(tempDir(), 'normscope.sqlite');
+    const first = openDatabase(file).db;
+    const second = openDatabase(file).db;
+    // the second process read version 0 before the first one took the write lock and migrated
+    let staleReads = 1;
+    const stale = new Proxy(second, {
+      get(target, prop) {
+        if (prop === 'pragma') {
+          return (source: string, options?: { simple?: boolean }) =>
+            source === 'user_version' && staleReads-- > 0 ? 0 : target.pragma(source, options);
+        }
+        const value = Reflect.get(target, prop) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    migrate(first);
+    expect(migrate(stale)).toEqual({ from: 0, to: MIGRATIONS.length });
+    expect(schemaVersion(second)).toBe(MIGRATIONS.length);
+    first.close();
+    second.close();
+  });
 });
