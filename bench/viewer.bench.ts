@@ -33,9 +33,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { repoRoot, startServe } from '../test/e2e/harness';
+import { launchChromium, repoRoot, startServe } from '../test/e2e/harness';
 import type { ServedApp } from '../test/e2e/harness';
 import type { Benchmark, Figure } from './figure';
 import { prepareViewerData } from './viewer-fixture';
@@ -165,20 +164,7 @@ function ensureBuilt(): void {
 
 /** Debian's Chromium as the e2e harness starts it, plus the frame rate limit off (see the module comment). */
 function launchUnthrottledChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-frame-rate-limit',
-      '--disable-gpu-vsync',
-    ],
-  });
+  return launchChromium(['--disable-frame-rate-limit', '--disable-gpu-vsync']);
 }
 
 /** Resident memory of Chromium's renderer processes, MiB, largest first (the page's renderer is the big one). */

@@ -95,8 +95,8 @@ export async function startServe(
   }
 }
 
-/** Debian's Chromium, headless, with nothing that reaches the network on its own. */
-export function launchChromium(): Promise<Browser> {
+/** Debian's Chromium, headless, with nothing that reaches the network on its own; `extraArgs` for benchmarks. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -107,8 +107,25 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
+}
+
+/**
+ * Pixels of the viewer's canvas whose colour is not grey: the anomaly overlay.
+ * The page-side code is a string because the tests are typed without the DOM.
+ */
+export function overlayPixelCount(page: Page): Promise<number> {
+  return page.evaluate(`(() => {
+    const canvas = document.getElementById('viewport-canvas');
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - data[i + 1]) > 24 || Math.abs(data[i + 1] - data[i + 2]) > 24) count++;
+    }
+    return count;
+  })()`);
 }
 
 /** Saves the page as test-results/screenshots/<name>.png (kept as a test artefact). */

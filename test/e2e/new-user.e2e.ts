@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src-main/store/store';
-import { launchChromium, screenshot, startServe } from './harness';
+import { launchChromium, overlayPixelCount, screenshot, startServe } from './harness';
 import type { ServedApp } from './harness';
 
 describe("a new user's first session, on the demo", () => {
@@ -29,17 +29,7 @@ describe("a new user's first session, on the demo", () => {
 
   const rows = () => page.locator('tr[data-study-uid]');
 
-  /** Pixels of the viewport canvas whose colour is not grey: the overlay (page code as a string: no DOM types here). */
-  const colouredPixels = (): Promise<number> =>
-    page.evaluate(`(() => {
-      const canvas = document.getElementById('viewport-canvas');
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - data[i + 1]) > 24 || Math.abs(data[i + 1] - data[i + 2]) > 24) count++;
-      }
-      return count;
-    })()`);
+  const colouredPixels = (): Promise<number> => overlayPixelCount(page);
 
   it('is offered the demo on an empty worklist and loads it', async () => {
     await page.goto(app.url);

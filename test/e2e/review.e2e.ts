@@ -17,7 +17,7 @@ import { recordVerdict } from '../../src-main/review/verdicts';
 import { openStore } from '../../src-main/store/store';
 import { prepareReviewData } from '../src-main/review/review-fixture';
 import type { ReviewFixture } from '../src-main/review/review-fixture';
-import { launchChromium, screenshot, startServe } from './harness';
+import { launchChromium, overlayPixelCount, screenshot, startServe } from './harness';
 import type { ServedApp } from './harness';
 
 const SLICES = 20;
@@ -55,20 +55,7 @@ describe("a radiologist's reading session", () => {
   const lesioned = () => fixture.studies.filter((s) => s.lesions);
   const topStudy = () => lesioned().reduce((a, b) => (Math.max(...a.imageScores) >= Math.max(...b.imageScores) ? a : b));
 
-  /**
-   * Pixels of the viewport canvas whose colour is not grey: the overlay. The
-   * page-side code is a string because this file is typed without the DOM.
-   */
-  const colouredPixels = (): Promise<number> =>
-    page.evaluate(`(() => {
-      const canvas = document.getElementById('viewport-canvas');
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - data[i + 1]) > 24 || Math.abs(data[i + 1] - data[i + 2]) > 24) count++;
-      }
-      return count;
-    })()`);
+  const colouredPixels = (): Promise<number> => overlayPixelCount(page);
 
   /** Resolves after two animation frames: the repaint a state change scheduled has happened. */
   const settled = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
