@@ -1,6 +1,6 @@
 import { NormscopeError } from '../api/errors';
 import { decodeWithWasmCodec } from './codecs/emscripten';
-import type { CodecOutput, WasmCodec } from './codecs/emscripten';
+import type { CodecOutput, JpegFrameHeader, WasmCodec } from './codecs/emscripten';
 import { decodeJpegLossless } from './codecs/jpeg-lossless';
 import { decodeRleFrame } from './codecs/rle';
 import { encapsulatedFrame, frameSampleCount, nativeFrame } from './frames';
@@ -219,13 +219,19 @@ function findJpegMarker(bytes: Uint8Array, accept: (marker: number) => boolean):
   return -1;
 }
 
-/** Sample precision from a JPEG codestream's SOFn marker (ITU T.81 B.2.2), or undefined if there is none. */
-function jpegSamplePrecision(bytes: Uint8Array): number | undefined {
+/** The frame header of a JPEG codestream's SOFn segment (ITU T.81 B.2.2), or undefined if there is none. */
+function jpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefined {
   const at = findJpegMarker(
     bytes,
     (m) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc,
   );
-  return at < 0 ? undefined : bytes[at + 4];
+  if (at < 0 || at + 9 >= bytes.length) return undefined;
+  return {
+    precision: bytes[at + 4]!,
+    rows: (bytes[at + 5]! << 8) | bytes[at + 6]!,
+    columns: (bytes[at + 7]! << 8) | bytes[at + 8]!,
+    components: bytes[at + 9]!,
+  };
 }
 
 /**
@@ -281,7 +287,7 @@ async function decodeEncapsulated(
   const encoding = parsed.transferSyntax.pixelEncoding;
   const encoded = encapsulatedFrame(parsed, frameIndex);
   if (encoding === 'jpeg-lossless') {
-    const bytesPerSample = (jpegSamplePrecision(encoded) ?? h.bitsStored) > 8 ? 2 : 1;
+    const bytesPerSample = (jpegFrameHeader(encoded)?.precision ?? h.bitsStored) > 8 ? 2 : 1;
     const bytes = decodeJpegLossless(encoded, bytesPerSample);
     const out: CodecOutput = {
       bytes,
@@ -294,15 +300,20 @@ async function decodeEncapsulated(
     return fromCodecOutput(parsed, out, photometricAfterCodec(h, 'jpeg-lossless'));
   }
   let codec: WasmCodec;
+  let frame: JpegFrameHeader | undefined;
   if (encoding === 'jpeg-baseline' || encoding === 'jpeg-extended') {
-    const precision = jpegSamplePrecision(encoded);
-    if (precision !== undefined && precision > 8) {
-      throw new NormscopeError(
-        'Unavailable',
-        `${parsed.source}: ${precision}-bit lossy JPEG (${parsed.transferSyntax.name}) cannot be decoded: no ${precision}-bit lossy JPEG decoder is available`,
-      );
+    frame = jpegFrameHeader(encoded);
+    if (frame !== undefined && frame.precision > 8) {
+      if (frame.components !== 1) {
+        throw new NormscopeError(
+          'Unavailable',
+          `${parsed.source}: ${frame.precision}-bit lossy JPEG with ${frame.components} components (${parsed.transferSyntax.name}) is not supported: only greyscale images are decoded at more than 8 bits`,
+        );
+      }
+      codec = 'jpeg-12bit';
+    } else {
+      codec = 'jpeg-baseline';
     }
-    codec = 'jpeg-baseline';
   } else if (encoding === 'jpeg-ls' || encoding === 'jpeg2000' || encoding === 'htj2k') {
     codec = encoding;
   } else {
@@ -311,7 +322,10 @@ async function decodeEncapsulated(
       `${parsed.source}: no decoder wired for pixel encoding ${encoding}`,
     );
   }
-  const out = await decodeWithWasmCodec(codec, encoded, options.codecTimeoutMs);
+  const out = await decodeWithWasmCodec(codec, encoded, {
+    timeoutMs: options.codecTimeoutMs,
+    frame,
+  });
   const decoded = fromCodecOutput(parsed, out, photometricAfterCodec(h, codec));
   if (codec === 'jpeg-ls' && h.samplesPerPixel === 3 && jpegLsIsPlanar(encoded)) {
     return { ...decoded, data: interleavePlanar(decoded.data, h.rows * h.columns) };
