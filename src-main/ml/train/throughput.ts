@@ -4,7 +4,7 @@
  * same batch, so `npm run bench` can report image-steps per second and the
  * step / forward ratio (goal: at most 3.5).
  */
-import { buildArGraph, AR_INPUT } from '../ar/graph';
+import { buildArAnomalyMapGraph, AR_INPUT } from '../ar/graph';
 import type { ArConfig } from '../ar/config';
 import { initArWeights, maskArWeights } from '../ar/weights';
 import { closeSession, createSession, runFloat32 } from '../onnx/session';
@@ -27,7 +27,7 @@ export interface TrainThroughput {
   batch: number;
   /** Median wall time of one training step (forward, backward, AdamW), ms. */
   stepMs: number;
-  /** Median wall time of one forward pass of the prediction graph on the same batch, ms. */
+  /** Median wall time of one forward pass of the scoring graph (the anomaly map, as the engine runs it) on the same batch, ms. */
   forwardMs: number;
   imageStepsPerSecond: number;
   /** stepMs / forwardMs. */
@@ -79,7 +79,10 @@ export async function measureTrainThroughput(
     rng.normal(),
   );
 
-  const forward = await createSession(buildArGraph(config, weights), options.session);
+  const forward = await createSession(
+    buildArAnomalyMapGraph([{ config, weights }]),
+    options.session,
+  );
   const constants = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const step = await createSession(buildArTrainStepGraph(config, constants), options.session);
   try {
