@@ -68,17 +68,21 @@ export function decodeTrainCheckpoint(bytes: Uint8Array): TrainCheckpoint {
   } catch (err) {
     return fail(`unreadable header (${err instanceof Error ? err.message : String(err)})`);
   }
-  const config = ArConfigSchema.parse(header.config);
-  const recipe = TrainRecipeSchema.parse(header.recipe);
+  const parsedConfig = ArConfigSchema.safeParse(header.config);
+  if (!parsedConfig.success) return fail(`bad AR config (${parsedConfig.error.message})`);
+  const recipe = TrainRecipeSchema.safeParse(header.recipe);
+  if (!recipe.success) return fail(`bad recipe (${recipe.error.message})`);
+  const config = parsedConfig.data;
   const count = arParameterCount(config);
   if (bytes.length !== bodyOffset + 3 * count * 4)
     fail(`expected ${3 * count} float32 values after the header`);
-  // copy out so the arrays are aligned whatever the offset of the header's end
-  const body = new Float32Array(bytes.slice(bodyOffset).buffer);
+  // copy into a fresh buffer so the floats are aligned whatever the header's length; not
+  // bytes.slice: on a Node Buffer (what the store reads) slice shares the pooled memory
+  const body = new Float32Array(new Uint8Array(bytes.subarray(bodyOffset)).buffer);
   const part = (k: number) => unflattenArWeights(config, body.subarray(k * count, (k + 1) * count));
   return {
     config,
-    recipe,
+    recipe: recipe.data,
     trainCount: header.trainCount,
     epochsDone: header.epochsDone,
     step: header.step,

@@ -118,6 +118,40 @@ describe('trainAr', () => {
     expect(resumed.curves.stepLoss).toEqual(uninterrupted.curves.stepLoss);
   });
 
+  it('reads a checkpoint back from a Node Buffer that shares a larger pool, as the store returns files', async () => {
+    const config = small('bidirectional');
+    let saved: Uint8Array | undefined;
+    await trainAr({
+      config,
+      features: train,
+      epochs: 1,
+      batchSize: 8,
+      seed: 2,
+      checkpoint: (state) => {
+        saved = encodeTrainCheckpoint(state);
+      },
+    });
+    const pool = Buffer.alloc(saved!.length + 4096, 0x7f);
+    const inPool = pool.subarray(1000, 1000 + saved!.length);
+    inPool.set(saved!);
+    const fromBuffer = decodeTrainCheckpoint(inPool);
+    const fromCopy = decodeTrainCheckpoint(saved!);
+    expect(maxAbsDiff(fromBuffer.weights, fromCopy.weights)).toBe(0);
+    expect(maxAbsDiff(fromBuffer.v, fromCopy.v)).toBe(0);
+  });
+
+  it('refuses a checkpoint whose header is not one, naming why', () => {
+    const header = new TextEncoder().encode(JSON.stringify({ config: { mode: 'sideways' } }));
+    const bytes = new Uint8Array(10 + header.length);
+    bytes.set(new TextEncoder().encode('NSTC1\n'));
+    new DataView(bytes.buffer).setUint32(6, header.length, true);
+    bytes.set(header, 10);
+    expect(() => decodeTrainCheckpoint(bytes)).toThrow(
+      /not a Normscope training checkpoint: bad AR config/,
+    );
+    expect(() => decodeTrainCheckpoint(new Uint8Array(20))).toThrow(/wrong magic/);
+  });
+
   it('gives the same weights for the same seed and different ones for another seed', async () => {
     const config = small('standard');
     const run = (seed: number) =>
