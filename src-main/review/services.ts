@@ -23,18 +23,25 @@ export interface ReviewServices {
   dispose(): Promise<void>;
 }
 
-export function createReviewServices(options: { store: Store; events: EventBus; spawnWorker?: SpawnWorker }): ReviewServices {
+export function createReviewServices(options: {
+  store: Store;
+  events: EventBus;
+  spawnWorker?: SpawnWorker;
+}): ReviewServices {
   const decoder = new WorkerSupervisor({ spawn: options.spawnWorker, maxWorkers: 1 });
   const frames = new FrameService(options.store, (input) =>
-    decoder.run('dicom.decodeFrame', input, { timeoutMs: DECODE_TIMEOUT_MS, memoryMb: DECODE_MEMORY_MB }),
+    decoder.run('dicom.decodeFrame', input, {
+      timeoutMs: DECODE_TIMEOUT_MS,
+      memoryMb: DECODE_MEMORY_MB,
+    }),
   );
-  // imports and scoring belong to other domains: their finished jobs are what changes the worklist
+  // imports and scoring announce the studies they change themselves; a PACS retrieval stores
+  // instances as they arrive, so its end (whatever the outcome) is when the worklist must look again
   const unsubscribe = options.events.subscribe((event, payload) => {
     if (event !== 'jobs.updated') return;
     const job = payload as { kind: string; state: string };
-    if (job.state !== 'succeeded') return;
-    if (job.kind === 'import' || job.kind === 'score' || job.kind === 'demo') {
-      options.events.publish('studies.changed', { reason: job.kind === 'score' ? 'scoring' : 'import', studyUids: [] });
+    if (job.kind === 'retrieve' && ['succeeded', 'failed', 'cancelled'].includes(job.state)) {
+      options.events.publish('studies.changed', { reason: 'import', studyUids: [] });
     }
   });
   return {

@@ -68,9 +68,6 @@ export function WorklistSection() {
   const tableRef = useRef<HTMLDivElement>(null);
 
   useEvent('studies.changed', () => worklist.reload());
-  useEvent('jobs.updated', (job) => {
-    if (job.state === 'succeeded' && (job.kind === 'import' || job.kind === 'score' || job.kind === 'retrieve')) worklist.reload();
-  });
 
   const rows = useMemo(() => visibleRows(worklist.data ?? [], { filter, search, sort }), [worklist.data, filter, search, sort]);
   useEffect(() => setWorklistOrder(rows.map((row) => row.studyUid)), [rows]);

@@ -6,9 +6,19 @@ import type { ReviewServices } from '../../../src-main/review/services';
 import { openStore } from '../../../src-main/store/store';
 import type { Store } from '../../../src-main/store/store';
 
-const job = (kind: string, state: string) => ({
-  id: 'j', kind, title: 't', state, progress: null, message: '', error: null, pausable: false, createdAt: 'x', updatedAt: 'x',
-}) as never;
+const job = (kind: string, state: string) =>
+  ({
+    id: 'j',
+    kind,
+    title: 't',
+    state,
+    progress: null,
+    message: '',
+    error: null,
+    pausable: false,
+    createdAt: 'x',
+    updatedAt: 'x',
+  }) as never;
 
 describe('createReviewServices', () => {
   let store: Store;
@@ -18,7 +28,7 @@ describe('createReviewServices', () => {
     store?.close();
   });
 
-  it('announces studies.changed when an import or scoring job succeeds, not for others or failures', () => {
+  it('announces studies.changed when a PACS retrieval ends, whatever its outcome, and leaves imports and scoring to announce their own', () => {
     store = openStore({ memory: true });
     const events = new EventBus();
     services = createReviewServices({ store, events });
@@ -26,12 +36,16 @@ describe('createReviewServices', () => {
     events.subscribe((name, payload) => {
       if (name === 'studies.changed') heard.push([name, payload]);
     });
-    events.publish('jobs.updated', job('import', 'running'));
+    events.publish('jobs.updated', job('retrieve', 'running'));
     events.publish('jobs.updated', job('train', 'succeeded'));
-    events.publish('jobs.updated', job('score', 'failed'));
-    expect(heard).toEqual([]);
     events.publish('jobs.updated', job('import', 'succeeded'));
     events.publish('jobs.updated', job('score', 'succeeded'));
-    expect(heard.map(([, payload]) => (payload as { reason: string }).reason)).toEqual(['import', 'scoring']);
+    expect(heard).toEqual([]);
+    events.publish('jobs.updated', job('retrieve', 'succeeded'));
+    events.publish('jobs.updated', job('retrieve', 'failed'));
+    expect(heard.map(([, payload]) => (payload as { reason: string }).reason)).toEqual([
+      'import',
+      'import',
+    ]);
   });
 });
