@@ -24,7 +24,8 @@ import {
 import type { Store } from '../store/store';
 import type { DicomwebSession } from './dicomweb-session';
 import { buildAnomalyParametricMap, type PmapFrame } from './result-pmap';
-import { buildAnomalySeg, NORMSCOPE_DEVICE_SERIAL, type SegFrame } from './result-seg';
+import { NORMSCOPE_DEVICE_SERIAL } from './result-common';
+import { buildAnomalySeg, type SegFrame } from './result-seg';
 import { buildScoresSr } from './result-sr';
 
 export interface PushOutcome {

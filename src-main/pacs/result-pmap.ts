@@ -7,13 +7,17 @@
  * Viewers such as OHIF and 3D Slicer show it as a heat map over the images.
  */
 import type { NaturalDataset } from '../reports/deidentify-dicom';
-import { NORMSCOPE_DEVICE_SERIAL } from './result-seg';
-import { newUid } from './result-sr';
+import {
+  code,
+  derivedFrame,
+  derivedSeriesHeader,
+  newUid,
+  positionDimension,
+  referencedSeries,
+  sharedGeometry,
+} from './result-common';
 
 const PARAMETRIC_MAP_STORAGE = '1.2.840.10008.5.1.4.1.1.30';
-/** AT values as dcmjs writes them (group << 16 | element): Image Position (Patient), Plane Position Sequence */
-const IMAGE_POSITION_PATIENT = 0x00200032;
-const PLANE_POSITION_SEQUENCE = 0x00209113;
 
 /** Image Type of enhanced images (PS3.3 C.8.16.1): derived, primary, image flavour, derived pixel contrast */
 const IMAGE_TYPE = ['DERIVED', 'PRIMARY', 'VOLUME', 'NONE'];
@@ -31,10 +35,6 @@ export interface PmapInput {
   description: string;
   normscopeVersion: string;
   now: Date;
-}
-
-function code(value: string, scheme: string, meaning: string): NaturalDataset {
-  return { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning };
 }
 
 /** Body Part Examined -> SNOMED CT region (Frame Anatomy is Type 1); parts not listed map to the entire body. */
@@ -73,36 +73,16 @@ export function buildAnomalyParametricMap(input: PmapInput): NaturalDataset {
     }
   });
   const organisation = newUid();
-  const iso = input.now.toISOString();
-  const copy = (key: string): unknown => first[key] ?? '';
   return {
     _vrMap: { FloatPixelData: 'OF' },
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: PARAMETRIC_MAP_STORAGE,
-    SOPInstanceUID: newUid(),
-    PatientName: copy('PatientName'),
-    PatientID: copy('PatientID'),
-    PatientBirthDate: copy('PatientBirthDate'),
-    PatientSex: copy('PatientSex'),
-    StudyInstanceUID: first.StudyInstanceUID,
-    StudyDate: copy('StudyDate'),
-    StudyTime: copy('StudyTime'),
-    ReferringPhysicianName: copy('ReferringPhysicianName'),
-    StudyID: copy('StudyID'),
-    AccessionNumber: copy('AccessionNumber'),
-    Modality: first.Modality,
-    SeriesInstanceUID: newUid(),
-    SeriesNumber: 9903,
-    SeriesDescription: 'Normscope anomaly map',
-    FrameOfReferenceUID: first.FrameOfReferenceUID,
-    PositionReferenceIndicator: '',
-    Manufacturer: 'Normscope',
-    ManufacturerModelName: 'Normscope anomaly detector',
-    DeviceSerialNumber: NORMSCOPE_DEVICE_SERIAL,
-    SoftwareVersions: input.normscopeVersion,
-    InstanceNumber: 1,
-    ContentDate: iso.slice(0, 10).replaceAll('-', ''),
-    ContentTime: iso.slice(11, 19).replaceAll(':', ''),
+    ...derivedSeriesHeader(first, {
+      sopClassUid: PARAMETRIC_MAP_STORAGE,
+      modality: String(first.Modality ?? 'OT'),
+      seriesNumber: 9903,
+      seriesDescription: 'Normscope anomaly map',
+      normscopeVersion: input.normscopeVersion,
+      now: input.now,
+    }),
     ImageType: IMAGE_TYPE,
     ContentLabel: 'ANOMALY_MAP',
     ContentDescription: input.description.slice(0, 64),
@@ -121,24 +101,10 @@ export function buildAnomalyParametricMap(input: PmapInput): NaturalDataset {
     AcquisitionContextSequence: [],
     DimensionOrganizationType: '3D',
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: organisation }],
-    DimensionIndexSequence: [
-      {
-        DimensionOrganizationUID: organisation,
-        DimensionIndexPointer: IMAGE_POSITION_PATIENT,
-        FunctionalGroupPointer: PLANE_POSITION_SEQUENCE,
-        DimensionDescriptionLabel: 'Position',
-      },
-    ],
+    DimensionIndexSequence: [positionDimension(organisation)],
     SharedFunctionalGroupsSequence: [
       {
-        PixelMeasuresSequence: [
-          {
-            PixelSpacing: first.PixelSpacing,
-            SliceThickness: first.SliceThickness,
-            SpacingBetweenSlices: first.SpacingBetweenSlices ?? first.SliceThickness,
-          },
-        ],
-        PlaneOrientationSequence: [{ ImageOrientationPatient: first.ImageOrientationPatient }],
+        ...sharedGeometry(first),
         ParametricMapFrameTypeSequence: [{ FrameType: IMAGE_TYPE }],
         FrameAnatomySequence: [
           { AnatomicRegionSequence: [anatomyOf(first)], FrameLaterality: 'U' },
@@ -160,32 +126,10 @@ export function buildAnomalyParametricMap(input: PmapInput): NaturalDataset {
       },
     ],
     PerFrameFunctionalGroupsSequence: input.frames.map((frame, index) => ({
-      DerivationImageSequence: [
-        {
-          SourceImageSequence: [
-            {
-              ReferencedSOPClassUID: frame.source.SOPClassUID,
-              ReferencedSOPInstanceUID: frame.source.SOPInstanceUID,
-              PurposeOfReferenceCodeSequence: [
-                code('121322', 'DCM', 'Source image for image processing operation'),
-              ],
-            },
-          ],
-          DerivationCodeSequence: [code('110001', 'DCM', 'Image Processing')],
-        },
-      ],
+      ...derivedFrame(frame.source, code('110001', 'DCM', 'Image Processing')),
       FrameContentSequence: [{ DimensionIndexValues: [index + 1] }],
-      PlanePositionSequence: [{ ImagePositionPatient: frame.source.ImagePositionPatient }],
     })),
-    ReferencedSeriesSequence: [
-      {
-        SeriesInstanceUID: first.SeriesInstanceUID,
-        ReferencedInstanceSequence: input.frames.map((frame) => ({
-          ReferencedSOPClassUID: frame.source.SOPClassUID,
-          ReferencedSOPInstanceUID: frame.source.SOPInstanceUID,
-        })),
-      },
-    ],
+    ReferencedSeriesSequence: referencedSeries(input.frames.map((frame) => frame.source)),
     FloatPixelData: [pixels.buffer],
   };
 }

@@ -6,18 +6,20 @@
  * threshold in force. Frames are bit-packed (BitsAllocated 1, PS3.5 8.1.1).
  */
 import type { NaturalDataset } from '../reports/deidentify-dicom';
-import { newUid } from './result-sr';
+import {
+  code,
+  derivedFrame,
+  derivedSeriesHeader,
+  newUid,
+  positionDimension,
+  referencedSeries,
+  sharedGeometry,
+} from './result-common';
 
 const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 /** AT values as dcmjs writes them, group << 16 | element: (0062,000B) Referenced Segment Number, (0062,000A) Segment Identification Sequence */
 const REFERENCED_SEGMENT_NUMBER = 0x0062000b;
 const SEGMENT_IDENTIFICATION_SEQUENCE = 0x0062000a;
-/** (0020,0032) Image Position (Patient) and (0020,9113) Plane Position Sequence */
-const IMAGE_POSITION_PATIENT = 0x00200032;
-const PLANE_POSITION_SEQUENCE = 0x00209113;
-
-/** Device Serial Number of the SEG (Type 1 in Enhanced General Equipment): software has none, so a fixed '0' */
-export const NORMSCOPE_DEVICE_SERIAL = '0';
 
 export interface SegFrame {
   /** the source image's own dataset (naturalized): geometry, classes and UIDs come from it */
@@ -47,18 +49,6 @@ export function packBits(masks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-function code(value: string, scheme: string, meaning: string): NaturalDataset {
-  return { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning };
-}
-
-function stamp(date: Date): { date: string; time: string } {
-  const iso = date.toISOString();
-  return {
-    date: iso.slice(0, 10).replaceAll('-', ''),
-    time: iso.slice(11, 19).replaceAll(':', ''),
-  };
-}
-
 /** The Segmentation as a naturalized dataset (write it with writePart10). */
 export function buildAnomalySeg(input: SegInput): NaturalDataset {
   const first = input.frames[0]?.source;
@@ -75,37 +65,17 @@ export function buildAnomalySeg(input: SegInput): NaturalDataset {
     }
   }
   const organisation = newUid();
-  const { date, time } = stamp(input.now);
-  const copy = (key: string): unknown => first[key] ?? '';
   const pixels = packBits(input.frames.map((f) => f.mask));
   return {
     _vrMap: { PixelData: 'OB' },
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: SEGMENTATION_STORAGE,
-    SOPInstanceUID: newUid(),
-    PatientName: copy('PatientName'),
-    PatientID: copy('PatientID'),
-    PatientBirthDate: copy('PatientBirthDate'),
-    PatientSex: copy('PatientSex'),
-    StudyInstanceUID: first.StudyInstanceUID,
-    StudyDate: copy('StudyDate'),
-    StudyTime: copy('StudyTime'),
-    ReferringPhysicianName: copy('ReferringPhysicianName'),
-    StudyID: copy('StudyID'),
-    AccessionNumber: copy('AccessionNumber'),
-    Modality: 'SEG',
-    SeriesInstanceUID: newUid(),
-    SeriesNumber: 9902,
-    SeriesDescription: 'Normscope anomaly region (thresholded)',
-    FrameOfReferenceUID: first.FrameOfReferenceUID,
-    PositionReferenceIndicator: '',
-    Manufacturer: 'Normscope',
-    ManufacturerModelName: 'Normscope anomaly detector',
-    DeviceSerialNumber: NORMSCOPE_DEVICE_SERIAL,
-    SoftwareVersions: input.normscopeVersion,
-    InstanceNumber: 1,
-    ContentDate: date,
-    ContentTime: time,
+    ...derivedSeriesHeader(first, {
+      sopClassUid: SEGMENTATION_STORAGE,
+      modality: 'SEG',
+      seriesNumber: 9902,
+      seriesDescription: 'Normscope anomaly region (thresholded)',
+      normscopeVersion: input.normscopeVersion,
+      now: input.now,
+    }),
     ImageType: ['DERIVED', 'PRIMARY'],
     ContentLabel: 'ANOMALY',
     ContentDescription: input.description.slice(0, 64),
@@ -143,53 +113,15 @@ export function buildAnomalySeg(input: SegInput): NaturalDataset {
         FunctionalGroupPointer: SEGMENT_IDENTIFICATION_SEQUENCE,
         DimensionDescriptionLabel: 'Segment',
       },
-      {
-        DimensionOrganizationUID: organisation,
-        DimensionIndexPointer: IMAGE_POSITION_PATIENT,
-        FunctionalGroupPointer: PLANE_POSITION_SEQUENCE,
-        DimensionDescriptionLabel: 'Position',
-      },
+      positionDimension(organisation),
     ],
-    SharedFunctionalGroupsSequence: [
-      {
-        PixelMeasuresSequence: [
-          {
-            PixelSpacing: first.PixelSpacing,
-            SliceThickness: first.SliceThickness,
-            SpacingBetweenSlices: first.SpacingBetweenSlices ?? first.SliceThickness,
-          },
-        ],
-        PlaneOrientationSequence: [{ ImageOrientationPatient: first.ImageOrientationPatient }],
-      },
-    ],
+    SharedFunctionalGroupsSequence: [sharedGeometry(first)],
     PerFrameFunctionalGroupsSequence: input.frames.map((frame, index) => ({
-      DerivationImageSequence: [
-        {
-          SourceImageSequence: [
-            {
-              ReferencedSOPClassUID: frame.source.SOPClassUID,
-              ReferencedSOPInstanceUID: frame.source.SOPInstanceUID,
-              PurposeOfReferenceCodeSequence: [
-                code('121322', 'DCM', 'Source image for image processing operation'),
-              ],
-            },
-          ],
-          DerivationCodeSequence: [code('113076', 'DCM', 'Segmentation')],
-        },
-      ],
+      ...derivedFrame(frame.source, code('113076', 'DCM', 'Segmentation')),
       FrameContentSequence: [{ DimensionIndexValues: [1, index + 1] }],
-      PlanePositionSequence: [{ ImagePositionPatient: frame.source.ImagePositionPatient }],
       SegmentIdentificationSequence: [{ ReferencedSegmentNumber: 1 }],
     })),
-    ReferencedSeriesSequence: [
-      {
-        SeriesInstanceUID: first.SeriesInstanceUID,
-        ReferencedInstanceSequence: input.frames.map((frame) => ({
-          ReferencedSOPClassUID: frame.source.SOPClassUID,
-          ReferencedSOPInstanceUID: frame.source.SOPInstanceUID,
-        })),
-      },
-    ],
+    ReferencedSeriesSequence: referencedSeries(input.frames.map((frame) => frame.source)),
     PixelData: [pixels.buffer],
   };
 }

@@ -7,9 +7,9 @@
  * 99NORMSCOPE (PS3.16 8.2: "99" prefixed private schemes); the algorithm
  * identification uses DCM 111001/111003.
  */
-import { randomUUID } from 'node:crypto';
 import type { StudyScores } from '../api/contract';
 import type { NaturalDataset } from '../reports/deidentify-dicom';
+import { code, dicomDate, dicomTime, newUid } from './result-common';
 
 const COMPREHENSIVE_SR = '1.2.840.10008.5.1.4.1.1.88.33';
 
@@ -35,15 +35,6 @@ export interface SrSource {
   now: Date;
 }
 
-/** A 2.25 UID from a random UUID (PS3.5 B.2). */
-export function newUid(): string {
-  return `2.25.${BigInt(`0x${randomUUID().replaceAll('-', '')}`).toString(10)}`;
-}
-
-function code(value: string, scheme: string, meaning: string): NaturalDataset {
-  return { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning };
-}
-
 const NS = '99NORMSCOPE';
 const UNITLESS = code('1', 'UCUM', 'no units');
 
@@ -65,14 +56,6 @@ function num(concept: NaturalDataset, value: number): NaturalDataset {
       { NumericValue: Number(value.toPrecision(10)), MeasurementUnitsCodeSequence: [UNITLESS] },
     ],
   };
-}
-
-function da(date: Date): string {
-  return date.toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-function tm(date: Date): string {
-  return date.toISOString().slice(11, 19).replaceAll(':', '');
 }
 
 /** The SR as a dcmjs naturalized dataset (write it with writePart10). */
@@ -127,8 +110,8 @@ export function buildScoresSr(source: SrSource): NaturalDataset {
     InstanceNumber: 1,
     CompletionFlag: 'COMPLETE',
     VerificationFlag: 'UNVERIFIED',
-    ContentDate: da(source.now),
-    ContentTime: tm(source.now),
+    ContentDate: dicomDate(source.now),
+    ContentTime: dicomTime(source.now),
     PerformedProcedureCodeSequence: [],
     CurrentRequestedProcedureEvidenceSequence: [
       {
