@@ -5,11 +5,7 @@
  * (paused, cancelled, failed: with the audit entry of its end).
  */
 import { z } from 'zod';
-import type {
-  ParsedParams,
-  TrainingRunInfo,
-  JobInfo,
-} from '../api/contract';
+import type { ParsedParams, TrainingRunInfo, JobInfo } from '../api/contract';
 import { TrainingStartParams } from '../api/contract';
 import { NormscopeError } from '../api/errors';
 import type { EventBus } from '../api/event-bus';
@@ -26,7 +22,7 @@ import { backboneGrid, chooseTrainingBackbone } from './backbone-choice';
 import type { FeatureProvider } from './features';
 import { runTraining } from './run-job';
 import type { RunConfig } from './run-records';
-import { RunJobLinks, runConfig, runMetrics, toRunInfo } from './run-records';
+import { partnerSeed, RunJobLinks, runConfig, runMetrics, toRunInfo } from './run-records';
 import { MIN_NORMAL_STUDIES, MIN_TRAINING_FRAMES, planSelection } from './selection';
 
 export interface TrainingServiceDeps {
@@ -56,7 +52,8 @@ const JobParams = z.object({ runId: z.string().min(1) });
  * the run and its model, so scoring reproduces it.
  */
 function preprocessingFor(store: Store, backbone: Backbone): PreprocessingSpec {
-  const probed = backbone.manifest.preprocessing as { size?: number; mean?: number[]; std?: number[] } | undefined;
+  const probed = backbone.manifest.preprocessing as
+    { size?: number; mean?: number[]; std?: number[] } | undefined;
   return PreprocessingSpec.parse({
     window: readSettings(store).intensityWindow,
     size: probed?.size,
@@ -66,7 +63,9 @@ function preprocessingFor(store: Store, backbone: Backbone): PreprocessingSpec {
 }
 
 function zodMessage(err: unknown): string {
-  return err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') : String(err);
+  return err instanceof z.ZodError
+    ? err.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')
+    : String(err);
 }
 
 function defaultName(arConfig: { mode: string; dilations: number[] }): string {
@@ -79,17 +78,30 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
   const links = new RunJobLinks(store);
 
   const runFor = (runId: string) => (ctx: JobContext) =>
-    runTraining({ store, events: deps.events, features: deps.features, session: deps.session }, runId, ctx);
+    runTraining(
+      { store, events: deps.events, features: deps.features, session: deps.session },
+      runId,
+      ctx,
+    );
 
   const start: TrainingService['start'] = (params) => {
     const actor = actorName(store, params.reviewerId);
     const backbone = chooseTrainingBackbone(store, params.backboneId);
     const grid = backboneGrid(backbone);
+    // model.flipped asks for a partner; the main model itself reads the grid unflipped
+    const { flipped, ...model } = params.model;
     let arConfig;
     let recipe;
+    let partner: RunConfig['partner'];
     try {
-      arConfig = parseArConfig({ ...params.model, inChannels: grid.channels });
+      arConfig = parseArConfig({ ...model, inChannels: grid.channels });
       recipe = parseTrainRecipe(params.recipe);
+      if (flipped) {
+        partner = {
+          arConfig: parseArConfig({ ...arConfig, flipped: true }),
+          recipe: parseTrainRecipe({ ...recipe, seed: partnerSeed(recipe.seed) }),
+        };
+      }
     } catch (err) {
       throw new NormscopeError('InvalidRequest', `invalid training settings: ${zodMessage(err)}`);
     }
@@ -98,13 +110,17 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
       name: params.name ?? defaultName(arConfig),
       recipe,
       arConfig,
-      preprocessing: { version: String(PREPROCESSING_VERSION), spec: preprocessingFor(store, backbone) },
+      preprocessing: {
+        version: String(PREPROCESSING_VERSION),
+        spec: preprocessingFor(store, backbone),
+      },
       validationShare: params.validationShare,
       normals: params.normals,
       abnormalStudies: selection.abnormal,
       trainingSha256: selection.trainingSha256,
       validationSha256: selection.validationSha256,
       abnormalSha256: selection.abnormalSha256,
+      ...(partner ? { partner } : {}),
     };
     const run = store.transaction(() => {
       const created = store.trainingRuns.create({
@@ -122,6 +138,9 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
         details: {
           recipe,
           arConfig,
+          ...(partner
+            ? { partner: { arConfig: partner.arConfig, seed: partner.recipe.seed } }
+            : {}),
           trainingStudies: selection.training.length,
           validationStudies: selection.validation.length,
           abnormalStudies: selection.abnormal.length,
@@ -137,7 +156,13 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
   const queue = (runId: string, name: string): { runId: string; jobId: string } => {
     let job;
     try {
-      job = jobs.start({ kind: 'train', title: `Training ${name}`, params: { runId }, run: runFor(runId), pausable: true });
+      job = jobs.start({
+        kind: 'train',
+        title: `Training ${name}`,
+        params: { runId },
+        run: runFor(runId),
+        pausable: true,
+      });
     } catch (err) {
       store.trainingRuns.update(runId, { state: 'failed' });
       throw err;
@@ -151,16 +176,26 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
     const run = store.trainingRuns.get(runId);
     if (!run) throw new NormscopeError('NotFound', `training run ${runId} does not exist`);
     if (run.state !== 'failed' && run.state !== 'cancelled') {
-      throw new NormscopeError('Conflict', `training run ${runId} is ${run.state}; only a failed or cancelled run can be continued`);
+      throw new NormscopeError(
+        'Conflict',
+        `training run ${runId} is ${run.state}; only a failed or cancelled run can be continued`,
+      );
     }
-    const epochsDone = runMetrics(run).epochsDone;
+    const metrics = runMetrics(run);
+    // past the main model, a run continues in its partner's phase
+    const inPartner = metrics.mainCheckpointSha256 !== undefined;
+    const fromEpoch = inPartner
+      ? (metrics.partnerEpochsDone ?? 0)
+      : run.checkpointSha256
+        ? metrics.epochsDone
+        : 0;
     store.transaction(() => {
       store.trainingRuns.update(runId, { state: 'queued' });
       store.audit.append({
         actor,
         action: 'training.start',
         objectIds: { trainingRunId: runId, backboneId: run.backboneId },
-        details: { continued: true, fromEpoch: run.checkpointSha256 ? epochsDone : 0 },
+        details: { continued: true, fromEpoch, ...(inPartner ? { partner: true } : {}) },
       });
     });
     return queue(runId, runConfig(run).name);
@@ -184,7 +219,14 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
           actor: run.startedBy,
           action: 'training.end',
           objectIds: { trainingRunId: run.id },
-          details: { outcome: job.state, error: job.error, epochsDone: runMetrics(run).epochsDone },
+          details: {
+            outcome: job.state,
+            error: job.error,
+            epochsDone: runMetrics(run).epochsDone,
+            ...(runConfig(run).partner
+              ? { partnerEpochsDone: runMetrics(run).partnerEpochsDone ?? 0 }
+              : {}),
+          },
         });
       }
     });
@@ -205,7 +247,8 @@ export function createTrainingService(deps: TrainingServiceDeps): TrainingServic
     },
     resumer: (params) => {
       const { runId } = JobParams.parse(params);
-      if (!store.trainingRuns.get(runId)) throw new NormscopeError('NotFound', `training run ${runId} does not exist`);
+      if (!store.trainingRuns.get(runId))
+        throw new NormscopeError('NotFound', `training run ${runId} does not exist`);
       return { run: runFor(runId), pausable: true };
     },
   };

@@ -2,7 +2,9 @@
  * The model version a finished run becomes: weights in the content store and
  * a registry row whose provenance says exactly how it was made (backbone,
  * preprocessing, AR config, recipe, seed, the studies and their hashes, curves,
- * metrics, who and when).
+ * metrics, who and when). A run with a flipped partner saves both models in
+ * one version; the provenance keeps the main model's curves and metrics where
+ * they always were and the partner's under `partner`.
  */
 import type { TrainingCurves } from '../api/contract';
 import { saveModelVersion } from '../engine/models';
@@ -11,7 +13,7 @@ import type { Backbone, ModelVersion } from '../store/repositories/models-reposi
 import type { TrainingRun } from '../store/repositories/training-runs-repository';
 import type { Store } from '../store/store';
 import { bestEpoch, plateauEpoch } from './curves';
-import { runConfig, runMetrics } from './run-records';
+import { runConfig, runMetrics, storedCurves } from './run-records';
 
 /** Summary metrics of finished curves (as ModelMetrics in the contract). */
 export function curveMetrics(curves: TrainingCurves): Record<string, number | null> {
@@ -27,10 +29,18 @@ export function curveMetrics(curves: TrainingCurves): Record<string, number | nu
   };
 }
 
+/** A finished flipped partner: its final state and curves (valAupr of the pair). */
+export interface TrainedPartner {
+  state: TrainCheckpoint;
+  curves: TrainingCurves;
+}
+
 /**
  * Saves the version through the engine (weights file, registry row and its
  * 'model.save' audit entry), then records the run's end. Idempotent per run: a
  * job resumed after a crash between the two steps finds the version it made.
+ * With a partner, the version's valAupr is the pair's (what it scores with);
+ * the main model's own stays as mainValAupr.
  */
 export async function saveTrainedModel(
   store: Store,
@@ -38,9 +48,14 @@ export async function saveTrainedModel(
   backbone: Backbone,
   state: TrainCheckpoint,
   curves: TrainingCurves,
+  partner?: TrainedPartner,
 ): Promise<ModelVersion> {
   const config = runConfig(run);
-  const metrics = curveMetrics(curves);
+  const mainMetrics = curveMetrics(curves);
+  const partnerMetrics = partner ? curveMetrics(partner.curves) : undefined;
+  const metrics = partnerMetrics
+    ? { ...mainMetrics, valAupr: partnerMetrics.valAupr, mainValAupr: mainMetrics.valAupr }
+    : mainMetrics;
   const version =
     store.models.listModelVersions().find((v) => v.provenance.trainingRunId === run.id) ??
     (await saveModelVersion(
@@ -50,12 +65,20 @@ export async function saveTrainedModel(
         backbone,
         config: state.config,
         weights: state.weights,
+        ...(partner
+          ? { partner: { config: partner.state.config, weights: partner.state.weights } }
+          : {}),
         preprocessing: config.preprocessing.spec,
         createdBy: run.startedBy,
         provenance: {
           kind: 'training',
           trainingRunId: run.id,
-          backbone: { id: backbone.id, name: backbone.name, sha256: backbone.sha256, standIn: backbone.standIn },
+          backbone: {
+            id: backbone.id,
+            name: backbone.name,
+            sha256: backbone.sha256,
+            standIn: backbone.standIn,
+          },
           preprocessing: config.preprocessing,
           arConfig: state.config,
           recipe: state.recipe,
@@ -70,6 +93,17 @@ export async function saveTrainedModel(
           abnormalSha256: config.abnormalSha256,
           curves,
           metrics,
+          ...(partner
+            ? {
+                partner: {
+                  arConfig: partner.state.config,
+                  recipe: partner.state.recipe,
+                  seed: partner.state.recipe.seed,
+                  curves: partner.curves,
+                  metrics: partnerMetrics,
+                },
+              }
+            : {}),
           resumes: runMetrics(run).resumes,
           startedBy: run.startedBy,
           startedAt: run.createdAt,
@@ -81,14 +115,33 @@ export async function saveTrainedModel(
     store.trainingRuns.update(run.id, {
       state: 'succeeded',
       modelVersionId: version.id,
-      curves,
-      metrics: { ...runMetrics(run), epochsDone: state.epochsDone, error: null, ...metrics },
+      curves: storedCurves(curves, partner?.curves ?? null),
+      metrics: {
+        ...runMetrics(run),
+        epochsDone: state.epochsDone,
+        ...(partner ? { partnerEpochsDone: partner.state.epochsDone } : {}),
+        error: null,
+        ...metrics,
+      },
     });
     store.audit.append({
       actor: run.startedBy,
       action: 'training.end',
       objectIds: { trainingRunId: run.id, modelVersionId: version.id },
-      details: { outcome: 'succeeded', epochs: state.epochsDone, metrics },
+      details: {
+        outcome: 'succeeded',
+        epochs: state.epochsDone,
+        metrics,
+        ...(partner
+          ? {
+              partner: {
+                epochs: partner.state.epochsDone,
+                seed: partner.state.recipe.seed,
+                metrics: partnerMetrics,
+              },
+            }
+          : {}),
+      },
     });
   });
   return version;

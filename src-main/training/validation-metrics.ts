@@ -21,9 +21,13 @@ export interface GridDims {
   width: number;
 }
 
-/** Image score (max of the map) of every grid of `source` under `model`; [source.count] float64. */
+/**
+ * Image score (max of the map) of every grid of `source` under `models`: one
+ * model, or a causal model and its flipped partner whose maps are averaged
+ * first, as the saved version scores; [source.count] float64.
+ */
 export async function imageMaxScores(
-  model: ArModel,
+  models: readonly ArModel[],
   source: FeatureSource,
   dims: GridDims,
   batchSize: number,
@@ -33,10 +37,13 @@ export async function imageMaxScores(
   if (source.count === 0) return scores;
   const gridSize = dims.channels * dims.height * dims.width;
   const plane = dims.height * dims.width;
-  const onnx = await createSession(buildArAnomalyMapGraph([model]), session);
+  const onnx = await createSession(buildArAnomalyMapGraph(models), session);
   try {
     for (let start = 0; start < source.count; start += batchSize) {
-      const indices = Array.from({ length: Math.min(batchSize, source.count - start) }, (_, k) => start + k);
+      const indices = Array.from(
+        { length: Math.min(batchSize, source.count - start) },
+        (_, k) => start + k,
+      );
       const batch = await assembleBatch(source, indices, gridSize);
       const out = await runFloat32(onnx, {
         [AR_INPUT]: { data: batch, dims: [indices.length, dims.channels, dims.height, dims.width] },
@@ -55,7 +62,10 @@ export async function imageMaxScores(
 }
 
 /** Average precision of abnormal (positive) against normal (negative) image scores; null without both kinds. */
-export function imageAupr(normalScores: ArrayLike<number>, abnormalScores: ArrayLike<number>): number | null {
+export function imageAupr(
+  normalScores: ArrayLike<number>,
+  abnormalScores: ArrayLike<number>,
+): number | null {
   if (normalScores.length === 0 || abnormalScores.length === 0) return null;
   const scores = [...Array.from(normalScores), ...Array.from(abnormalScores)];
   const labels = scores.map((_, i) => (i < normalScores.length ? 0 : 1));

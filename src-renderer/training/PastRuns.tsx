@@ -6,6 +6,7 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { TrainingRunInfo } from '../../src-main/api/contract';
+import { epochsColumn } from './training-form';
 
 function outcome(run: TrainingRunInfo): string {
   if (run.state === 'succeeded') return 'model made';
@@ -13,8 +14,15 @@ function outcome(run: TrainingRunInfo): string {
   return run.state;
 }
 
-export function PastRuns({ runs, onSelect }: { runs: readonly TrainingRunInfo[]; onSelect(run: TrainingRunInfo): void }) {
-  if (runs.length === 0) return <Typography color="text.secondary">No training runs yet.</Typography>;
+export function PastRuns({
+  runs,
+  onSelect,
+}: {
+  runs: readonly TrainingRunInfo[];
+  onSelect(run: TrainingRunInfo): void;
+}) {
+  if (runs.length === 0)
+    return <Typography color="text.secondary">No training runs yet.</Typography>;
   return (
     <Table size="small" aria-label="Training runs">
       <TableHead>
@@ -30,16 +38,23 @@ export function PastRuns({ runs, onSelect }: { runs: readonly TrainingRunInfo[];
       </TableHead>
       <TableBody>
         {runs.map((run) => (
-          <TableRow key={run.id} hover onClick={() => onSelect(run)} sx={{ cursor: 'pointer' }} data-run-id={run.id}>
-            <TableCell>{run.name}</TableCell>
+          <TableRow
+            key={run.id}
+            hover
+            onClick={() => onSelect(run)}
+            sx={{ cursor: 'pointer' }}
+            data-run-id={run.id}
+          >
+            <TableCell>
+              {run.name}
+              {run.partner ? ' (causal + flipped)' : ''}
+            </TableCell>
             <TableCell>{run.createdAt.slice(0, 16).replace('T', ' ')}</TableCell>
             <TableCell>{run.startedBy}</TableCell>
             <TableCell align="right">
               {run.trainingStudies.length} / {run.validationStudies.length}
             </TableCell>
-            <TableCell align="right">
-              {run.epochsDone} / {run.recipe.epochs}
-            </TableCell>
+            <TableCell align="right">{epochsColumn(run)}</TableCell>
             <TableCell align="right">{run.curves.valLoss.at(-1)?.toPrecision(4) ?? '—'}</TableCell>
             <TableCell sx={{ maxWidth: 280 }}>{outcome(run)}</TableCell>
           </TableRow>

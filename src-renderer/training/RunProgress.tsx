@@ -18,9 +18,13 @@ import { actionsFor } from '../jobs/job-list';
 import type { JobAction } from '../jobs/job-list';
 import { useJobs } from '../jobs/JobsProvider';
 import { LossChart } from './LossChart';
-import { formatEta } from './training-form';
+import { epochText as epochTextOf, formatEta, inPartnerPhase } from './training-form';
 
-const ACTION_LABELS: Record<JobAction, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel' };
+const ACTION_LABELS: Record<JobAction, string> = {
+  pause: 'Pause',
+  resume: 'Resume',
+  cancel: 'Cancel',
+};
 
 const STATE_TEXT: Record<JobInfo['state'], string> = {
   queued: 'Waiting to start',
@@ -63,22 +67,42 @@ function ContinueButton({ run, onContinued }: { run: TrainingRunInfo; onContinue
   };
   return (
     <Button variant="outlined" color="inherit" disabled={busy} onClick={() => void go()}>
-      {run.epochsDone > 0 ? `Continue from epoch ${run.epochsDone}` : 'Start again'}
+      {run.partner && inPartnerPhase(run)
+        ? `Continue flipped partner from epoch ${run.partner.epochsDone}`
+        : run.epochsDone > 0
+          ? `Continue from epoch ${run.epochsDone}`
+          : 'Start again'}
     </Button>
   );
 }
 
-export function RunProgress({ run, live, onContinued }: { run: TrainingRunInfo; live: TrainingProgress | null; onContinued(): void }) {
+export function RunProgress({
+  run,
+  live,
+  onContinued,
+}: {
+  run: TrainingRunInfo;
+  live: TrainingProgress | null;
+  onContinued(): void;
+}) {
   const { jobs, act } = useJobs();
   const job = jobs.find((j) => j.id === run.jobId) ?? null;
   const state = job?.state ?? run.state;
-  const curves = live && live.curves.trainLoss.length >= run.curves.trainLoss.length ? live.curves : run.curves;
-  const percent = job?.progress === null || job?.progress === undefined ? null : Math.round(job.progress * 100);
-  const epochText = live
-    ? live.phase === 'features'
-      ? `features ${live.done}/${live.total}`
-      : `${live.epoch} of ${live.epochs}`
-    : `${run.epochsDone} of ${run.recipe.epochs}`;
+  const curves =
+    live && live.curves.trainLoss.length >= run.curves.trainLoss.length ? live.curves : run.curves;
+  const stored = run.partner?.curves ?? null;
+  const partnerCurves =
+    live?.partnerCurves && stored && live.partnerCurves.trainLoss.length >= stored.trainLoss.length
+      ? live.partnerCurves
+      : stored;
+  // the figures follow the model training now: the partner's (AUPR of the pair) once its phase began
+  const shown =
+    partnerCurves && (live ? live.model === 'partner' : inPartnerPhase(run))
+      ? partnerCurves
+      : curves;
+  const percent =
+    job?.progress === null || job?.progress === undefined ? null : Math.round(job.progress * 100);
+  const epochText = epochTextOf(run, live);
   const eta = formatEta(live?.etaSeconds ?? null);
   return (
     <Paper variant="outlined" sx={{ p: 2 }} aria-label={`Training run ${run.name}`}>
@@ -86,17 +110,28 @@ export function RunProgress({ run, live, onContinued }: { run: TrainingRunInfo; 
         <Typography variant="h3" component="h3" sx={{ flex: 1, fontSize: '1.05rem' }}>
           {run.name}
         </Typography>
-        <Typography variant="body2" color={state === 'failed' ? 'error' : 'text.secondary'} data-testid="run-state">
+        <Typography
+          variant="body2"
+          color={state === 'failed' ? 'error' : 'text.secondary'}
+          data-testid="run-state"
+        >
           {STATE_TEXT[state]}
           {percent !== null && (state === 'running' || state === 'paused') ? ` · ${percent}%` : ''}
         </Typography>
         {job &&
           actionsFor(job).map((action) => (
-            <Button key={action} variant="outlined" color="inherit" onClick={() => void act(job, action)}>
+            <Button
+              key={action}
+              variant="outlined"
+              color="inherit"
+              onClick={() => void act(job, action)}
+            >
               {ACTION_LABELS[action]}
             </Button>
           ))}
-        {(state === 'failed' || state === 'cancelled') && <ContinueButton run={run} onContinued={onContinued} />}
+        {(state === 'failed' || state === 'cancelled') && (
+          <ContinueButton run={run} onContinued={onContinued} />
+        )}
       </Box>
       {(state === 'running' || state === 'queued' || state === 'paused') && (
         <LinearProgress
@@ -111,16 +146,37 @@ export function RunProgress({ run, live, onContinued }: { run: TrainingRunInfo; 
           {job.message}
         </Typography>
       )}
-      {run.error && state === 'failed' && <Alert severity="error" sx={{ mb: 1 }}>{run.error.message}</Alert>}
+      {run.error && state === 'failed' && (
+        <Alert severity="error" sx={{ mb: 1 }}>
+          {run.error.message}
+        </Alert>
+      )}
       <Box sx={{ display: 'flex', gap: 4, flexWrap: 'wrap', mb: 1 }}>
         <Figure label="Epoch" value={epochText} />
         <Figure label="Step" value={live ? `${live.step} of ${live.totalSteps}` : '—'} />
-        <Figure label="Loss (last step)" value={live?.loss === null || live?.loss === undefined ? '—' : live.loss.toPrecision(4)} />
-        <Figure label="Validation loss" value={curves.valLoss.at(-1)?.toPrecision(4) ?? '—'} />
-        <Figure label="Validation AUPR" value={curves.valAupr.at(-1)?.toFixed(3) ?? '—'} />
+        <Figure
+          label="Loss (last step)"
+          value={live?.loss === null || live?.loss === undefined ? '—' : live.loss.toPrecision(4)}
+        />
+        {run.partner && <Figure label="Models" value="causal + flipped partner" />}
+        <Figure label="Validation loss" value={shown.valLoss.at(-1)?.toPrecision(4) ?? '—'} />
+        <Figure
+          label={shown === curves ? 'Validation AUPR' : 'Validation AUPR (pair)'}
+          value={shown.valAupr.at(-1)?.toFixed(3) ?? '—'}
+        />
         <Figure label="Time left" value={state === 'running' ? (eta ?? 'estimating…') : '—'} />
       </Box>
-      <LossChart title={`Loss per epoch of ${run.name}`} runs={[{ label: run.name, curves }]} />
+      <LossChart
+        title={`Loss per epoch of ${run.name}`}
+        runs={
+          partnerCurves
+            ? [
+                { label: 'main model', curves },
+                { label: 'flipped partner', curves: partnerCurves },
+              ]
+            : [{ label: run.name, curves }]
+        }
+      />
     </Paper>
   );
 }

@@ -15,10 +15,20 @@ afterEach(async () => {
   await removeDirs(dirs);
 });
 
-/** Runs the child until it reports the checkpoint of epoch 1, then SIGKILLs it. */
-function killAfterFirstCheckpoint(dataDir: string): Promise<void> {
+/** Runs the child until it prints `line` (default: the checkpoint of epoch 1), then SIGKILLs it. */
+function killAfterFirstCheckpoint(
+  dataDir: string,
+  model?: object,
+  line = 'checkpoint 1',
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, JSON.stringify(RECIPE)], {
+    const args = [
+      CHILD,
+      dataDir,
+      JSON.stringify(RECIPE),
+      ...(model ? [JSON.stringify(model)] : []),
+    ];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -26,7 +36,7 @@ function killAfterFirstCheckpoint(dataDir: string): Promise<void> {
     let killed = false;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (!killed && stdout.includes('checkpoint 1')) {
+      if (!killed && stdout.includes(line)) {
         killed = true;
         child.kill('SIGKILL');
       }
@@ -35,7 +45,12 @@ function killAfterFirstCheckpoint(dataDir: string): Promise<void> {
     child.on('error', reject);
     child.on('exit', (_code, signal) => {
       if (killed && signal === 'SIGKILL') resolve();
-      else reject(new Error(`the child ended without being killed after epoch 1 (signal ${signal}): ${stdout}\n${stderr}`));
+      else
+        reject(
+          new Error(
+            `the child ended without being killed after "${line}" (signal ${signal}): ${stdout}\n${stderr}`,
+          ),
+        );
     });
   });
 }
@@ -66,8 +81,61 @@ describe('a training job killed mid-run', () => {
       validationShare: 0.25,
     });
     const uninterrupted = await waitForRun(straight, runId);
-    const weights = (core: Core, id: string | null) => core.store.models.getModelVersion(id!)!.weightsSha256;
-    expect(weights(restarted, resumed.modelVersionId)).toBe(weights(straight, uninterrupted.modelVersionId));
+    const weights = (core: Core, id: string | null) =>
+      core.store.models.getModelVersion(id!)!.weightsSha256;
+    expect(weights(restarted, resumed.modelVersionId)).toBe(
+      weights(straight, uninterrupted.modelVersionId),
+    );
+    expect(resumed.curves.valLoss).toEqual(uninterrupted.curves.valLoss);
+  });
+
+  it("killed in the flipped partner's phase, resumes the partner alone and ends with the pair of an uninterrupted run", async () => {
+    const model = { ...TINY_MODEL, mode: 'causal' as const, flipped: true };
+    const dataDir = await tempDataDir(dirs);
+    await killAfterFirstCheckpoint(dataDir, model, 'partner checkpoint 1');
+
+    const restarted = await openCore(dataDir);
+    cores.push(restarted);
+    const [run] = await call(restarted, 'training.runs', {});
+    expect(run!.epochsDone).toBe(RECIPE.epochs);
+    expect(run!.partner!.epochsDone).toBeGreaterThanOrEqual(1);
+    expect(run!.partner!.epochsDone).toBeLessThan(RECIPE.epochs);
+    const mainEvents: number[] = [];
+    restarted.events.subscribe((event, payload) => {
+      const p = payload as { phase: string; model: string; epoch: number };
+      if (event === 'training.progress' && p.phase === 'training' && p.model === 'main')
+        mainEvents.push(p.epoch);
+    });
+    const resumed = await waitForRun(restarted, run!.id);
+    expect(resumed).toMatchObject({
+      state: 'succeeded',
+      epochsDone: RECIPE.epochs,
+      partner: { epochsDone: RECIPE.epochs },
+    });
+    // it continued in the partner's phase: the main model was read back, not trained again
+    expect(resumed.resumes).toEqual([
+      { epoch: run!.partner!.epochsDone, at: expect.any(String), partner: true },
+    ]);
+    expect(mainEvents).toEqual([]);
+    expect(resumed.curves.trainLoss).toHaveLength(RECIPE.epochs);
+    expect(resumed.partner!.curves.trainLoss).toHaveLength(RECIPE.epochs);
+
+    const straight = await openCore(await tempDataDir(dirs));
+    cores.push(straight);
+    await prepareRunData(straight.store);
+    const { runId } = await call(straight, 'training.start', {
+      normals: 'all',
+      recipe: RECIPE,
+      model,
+      validationShare: 0.25,
+    });
+    const uninterrupted = await waitForRun(straight, runId);
+    const weights = (core: Core, id: string | null) =>
+      core.store.models.getModelVersion(id!)!.weightsSha256;
+    expect(weights(restarted, resumed.modelVersionId)).toBe(
+      weights(straight, uninterrupted.modelVersionId),
+    );
+    expect(resumed.partner!.curves.valLoss).toEqual(uninterrupted.partner!.curves.valLoss);
     expect(resumed.curves.valLoss).toEqual(uninterrupted.curves.valLoss);
   });
 });
