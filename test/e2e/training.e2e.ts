@@ -50,6 +50,17 @@ describe('retraining on the normal studies', () => {
     expect(await form.getByLabel('Learning rate').inputValue()).toBe('0.001');
     expect(await form.getByLabel('Batch size').inputValue()).toBe('64');
     expect(await form.getByLabel('Dilations').inputValue()).toBe('4, 4, 4, 4');
+    // the flipped partner is offered for a causal model only
+    const partner = form.getByLabel('Also train a flipped partner (maps averaged)');
+    expect(await partner.isDisabled()).toBe(true);
+    const chooseMode = async (name: RegExp) => {
+      await form.getByRole('combobox', { name: 'Mode' }).click();
+      await page.getByRole('option', { name }).click();
+    };
+    await chooseMode(/^Causal/);
+    expect(await partner.isEnabled()).toBe(true);
+    await chooseMode(/^Bidirectional/);
+    expect(await partner.isDisabled()).toBe(true);
     await screenshot(page, 'training-form');
 
     await form.getByLabel('Epochs').fill('2');
@@ -59,21 +70,29 @@ describe('retraining on the normal studies', () => {
     const run = page.getByLabel(`Training run ${MODEL_NAME}`);
     await run.waitFor();
     // features first (the backbone runs once per frame), then epochs with step, loss and time left
-    await expect.poll(() => run.textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Reading features \d+\/25|Epoch [12]\/2/);
-    await expect.poll(() => run.textContent(), { timeout: 60_000, interval: 100 }).toMatch(/Epoch [12]\/2 · step \d+\/\d+ · loss/);
+    await expect
+      .poll(() => run.textContent(), { timeout: 60_000, interval: 100 })
+      .toMatch(/Reading features \d+\/25|Epoch [12]\/2/);
+    await expect
+      .poll(() => run.textContent(), { timeout: 60_000, interval: 100 })
+      .toMatch(/Epoch [12]\/2 · step \d+\/\d+ · loss/);
     await screenshot(page, 'training-running');
   });
 
   it('shows live progress and ends done with both loss curves', async () => {
     const run = page.getByLabel(`Training run ${MODEL_NAME}`);
-    await expect.poll(() => run.getByTestId('run-state').textContent(), { timeout: 100_000, interval: 500 }).toMatch(/Done|Failed/);
+    await expect
+      .poll(() => run.getByTestId('run-state').textContent(), { timeout: 100_000, interval: 500 })
+      .toMatch(/Done|Failed/);
     expect(await run.getByTestId('run-state').textContent()).toBe('Done');
     // two lines (training, validation), two epochs
     await expect.poll(() => run.locator('.MuiLineChart-line').count()).toBe(2);
     expect(await run.getByText('2 of 2').count()).toBeGreaterThan(0);
     await page.getByRole('table', { name: 'Training runs' }).getByText('model made').waitFor();
     // 4 normal + 1 abnormal studies of 5 slices: every frame's features were cached once
-    await expect.poll(() => page.getByTestId('feature-cache').textContent()).toMatch(/Feature cache: 25 frames/);
+    await expect
+      .poll(() => page.getByTestId('feature-cache').textContent())
+      .toMatch(/Feature cache: 25 frames/);
     await screenshot(page, 'training-done');
   });
 
