@@ -252,7 +252,8 @@ export async function runTraining(
   /** the checkpoint the row points at: after the main phase, the main model's final state */
   let lastCheckpointSha = initial.checkpointSha256;
 
-  // steps of both models cost the same, so one rate over the attempt covers the phase change
+  // a step of either model costs about the same (only the partner's per-epoch AUPR scores two
+  // models), so one rate over the attempt stays truthful across the phase change
   const eta = (step: number): number | null => {
     const stepsDone = step - attemptStart.step;
     if (stepsDone <= 0) return null;
