@@ -114,8 +114,7 @@ async function readCheckpoint(
 ): Promise<TrainCheckpoint> {
   let bytes: Uint8Array;
   try {
-    // a plain Uint8Array copy: decodeTrainCheckpoint's slice must not share a pooled Buffer's memory
-    bytes = new Uint8Array(await store.files.read(sha256));
+    bytes = await store.files.read(sha256);
   } catch (err) {
     throw new NormscopeError(
       'Unavailable',

@@ -144,5 +144,38 @@ export async function saveTrainedModel(
       },
     });
   });
+  await removeCheckpoints(store, run.id);
   return version;
+}
+
+/**
+ * Checkpoints exist to resume a run; once its version is saved they are dead
+ * weight (about 40 MB each at paper size, two with a partner). A file whose
+ * bytes another run's row still names is kept: the store is content-addressed,
+ * so two runs in the same state share one.
+ */
+async function removeCheckpoints(store: Store, runId: string): Promise<void> {
+  const finished = store.trainingRuns.get(runId);
+  if (!finished) return;
+  const named = (r: TrainingRun): (string | undefined)[] => [
+    r.checkpointSha256 ?? undefined,
+    runMetrics(r).mainCheckpointSha256,
+  ];
+  const stillNamed = new Set(
+    store.trainingRuns
+      .list()
+      .filter((r) => r.id !== runId && r.state !== 'succeeded')
+      .flatMap(named),
+  );
+  for (const sha of new Set(named(finished))) {
+    if (sha === undefined || stillNamed.has(sha)) continue;
+    try {
+      await store.files.remove(sha);
+    } catch (err) {
+      // the version is saved; a leftover file wastes space but loses nothing
+      console.error(
+        `training run ${runId}: checkpoint ${sha} not removed: ${(err as Error).message}`,
+      );
+    }
+  }
 }

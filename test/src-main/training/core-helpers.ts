@@ -29,11 +29,14 @@ export function openCore(dataDir: string, features: FeatureProvider = syntheticF
 }
 
 /** Resolves when run `runId` reaches an end state (polling the API, as the window would by events). */
+/** Waits until the run has ended and so has its job (the run's state is written before the job's last words and clean-up). */
 export async function waitForRun(core: Core, runId: string, timeoutMs = 30_000): Promise<Result<'training.run'>> {
   const deadline = Date.now() + timeoutMs;
+  const ended = ['succeeded', 'failed', 'cancelled'];
   for (;;) {
     const run = await call(core, 'training.run', { runId });
-    if (run.state === 'succeeded' || run.state === 'failed' || run.state === 'cancelled') return run;
+    const job = (await call(core, 'jobs.list', {})).find((j) => j.id === run.jobId);
+    if (ended.includes(run.state) && (!job || ended.includes(job.state))) return run;
     if (Date.now() > deadline) throw new Error(`training run ${runId} still ${run.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }

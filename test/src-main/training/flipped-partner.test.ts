@@ -90,6 +90,15 @@ describe('training a causal model with its flipped partner', () => {
       expect.stringMatching(/^Flipped partner, epoch 3\/3 · step 18\/18 · loss /),
     );
 
+    // both models' checkpoints served resuming only; the saved version does not need them
+    const row = core.store.trainingRuns.get(runId)!;
+    const checkpoints = [
+      row.checkpointSha256!,
+      (row.metrics as { mainCheckpointSha256: string }).mainCheckpointSha256,
+    ];
+    expect(new Set(checkpoints).size).toBe(2);
+    expect(checkpoints.filter((sha) => core.store.files.has(sha))).toEqual([]);
+
     const loaded = await loadModelVersion(core, run.modelVersionId!);
     expect(loaded.partner?.config).toMatchObject({ mode: 'causal', flipped: true });
     expect(loaded.config).toMatchObject({ mode: 'causal', flipped: false });

@@ -79,6 +79,10 @@ describe('training through the API', () => {
     expect((model.provenance.trainingStudies as { sha256: string }[])[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(model.curves.valLoss).toEqual(run.curves.valLoss);
     expect(model.metrics.epochs).toBe(3);
+    // the checkpoints served resuming; the saved version does not need them
+    const checkpoint = core.store.trainingRuns.get(runId)!.checkpointSha256!;
+    expect(checkpoint).toMatch(/^[0-9a-f]{64}$/);
+    expect(core.store.files.has(checkpoint)).toBe(false);
     const actions = core.store.audit.list().map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['training.start', 'training.end']));
   });
@@ -151,7 +155,7 @@ describe('training through the API', () => {
     expect(run.error).toMatchObject({ name: 'Unavailable' });
     expect(run.error!.message).toMatch(/could not write the checkpoint of epoch 2 \(ENOSPC.*last good checkpoint \(epoch 1\)/);
     const stored = core.store.trainingRuns.get(runId)!;
-    const checkpoint = decodeTrainCheckpoint(new Uint8Array(await core.store.files.read(stored.checkpointSha256!)));
+    const checkpoint = decodeTrainCheckpoint(await core.store.files.read(stored.checkpointSha256!));
     expect(checkpoint.epochsDone).toBe(1);
     expect(core.store.integrity).toBe('ok');
 
