@@ -124,7 +124,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       ...settingsHandlers(store),
       ...trainingHandlers(store, training),
       ...modelHandlers(store),
-      ...studiesHandlers(store),
+      ...studiesHandlers(store, review),
       ...reviewHandlers(store, events),
       ...auditHandlers(store),
       ...reportHandlers(reports, jobs),

@@ -2,7 +2,7 @@
  * The review domain's services, built once per core: frame serving with its
  * own decode worker (so a long scoring or training task in the shared worker
  * never stalls the viewer), the binary routes, and the `studies.changed`
- * event when imports or scoring runs finish.
+ * event when a PACS retrieval ends.
  */
 import type { EventBus } from '../api/event-bus';
 import { WorkerSupervisor } from '../jobs/supervisor';
@@ -15,10 +15,18 @@ import { reviewResources } from './resources';
 /** a decode should take milliseconds; a file that keeps a codec busy this long is refused */
 const DECODE_TIMEOUT_MS = 30_000;
 const DECODE_MEMORY_MB = 1024;
+/**
+ * A reader may spend many minutes on one study before opening the next; a decode
+ * worker stopped meanwhile would make that next first image wait for a process
+ * to start (about 0.3 s). One idle worker costs some 60 MB.
+ */
+const DECODE_IDLE_MS = 15 * 60_000;
 
 export interface ReviewServices {
   frames: FrameService;
   resources: BinaryResources;
+  /** starts the decode worker if it is not running, so the first image opened does not wait for it */
+  warmDecoder(): void;
   /** stops the decode worker and the event forwarding */
   dispose(): Promise<void>;
 }
@@ -28,7 +36,11 @@ export function createReviewServices(options: {
   events: EventBus;
   spawnWorker?: SpawnWorker;
 }): ReviewServices {
-  const decoder = new WorkerSupervisor({ spawn: options.spawnWorker, maxWorkers: 1 });
+  const decoder = new WorkerSupervisor({
+    spawn: options.spawnWorker,
+    maxWorkers: 1,
+    idleTimeoutMs: DECODE_IDLE_MS,
+  });
   const frames = new FrameService(options.store, (input) =>
     decoder.run('dicom.decodeFrame', input, {
       timeoutMs: DECODE_TIMEOUT_MS,
@@ -47,6 +59,7 @@ export function createReviewServices(options: {
   return {
     frames,
     resources: reviewResources(frames),
+    warmDecoder: () => decoder.prewarm(DECODE_MEMORY_MB),
     dispose: async () => {
       unsubscribe();
       await decoder.dispose();

@@ -77,6 +77,26 @@ describe('WorkerSupervisor', () => {
     expect(spawned).toHaveLength(1);
   });
 
+  it('prewarms one worker that the next task uses, and no more than the pool holds', async () => {
+    const { supervisor, spawned } = supervise({ maxWorkers: 1 });
+    supervisor.prewarm(CAPS.memoryMb);
+    supervisor.prewarm(CAPS.memoryMb);
+    supervisor.prewarm(512); // the pool of one is full: not started, not swapped
+    expect(spawned).toHaveLength(1);
+    const result = await supervisor.run('selftest.echo', echoInput(), CAPS);
+    expect(result.pid).toBe(spawned[0]!.pid);
+    expect(spawned).toHaveLength(1);
+  });
+
+  it('stops a prewarmed worker that stays idle past the idle timeout', async () => {
+    const { supervisor, spawned } = supervise({ idleTimeoutMs: 200 });
+    supervisor.prewarm(CAPS.memoryMb);
+    const exit = await spawned[0]!.exited;
+    expect(exit.signal).toBe('SIGKILL');
+    await supervisor.run('selftest.echo', echoInput(), CAPS);
+    expect(spawned).toHaveLength(2);
+  });
+
   it('fails a crashing task with WorkerFailed naming the signal, then runs the next task in a new worker', async () => {
     const { supervisor, spawned } = supervise();
     const err = await rejection(supervisor.run('selftest.crash', {}, CAPS));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName } from '../../../src-main/api/contract';
 import { EventBus } from '../../../src-main/api/event-bus';
+import { forkWorker } from '../../../src-main/jobs/fork-worker';
 import { createReviewServices } from '../../../src-main/review/services';
 import type { ReviewServices } from '../../../src-main/review/services';
 import { openStore } from '../../../src-main/store/store';
@@ -47,5 +48,22 @@ describe('createReviewServices', () => {
       'import',
       'import',
     ]);
+  });
+
+  it('starts its decode worker ahead of the first image when asked, once', () => {
+    store = openStore({ memory: true });
+    let spawned = 0;
+    services = createReviewServices({
+      store,
+      events: new EventBus(),
+      spawnWorker: (options) => {
+        spawned += 1;
+        return forkWorker(options);
+      },
+    });
+    expect(spawned).toBe(0);
+    services.warmDecoder();
+    services.warmDecoder();
+    expect(spawned).toBe(1);
   });
 });
