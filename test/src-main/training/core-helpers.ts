@@ -2,11 +2,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { Method, Params, Result } from '../../../src-main/api/contract';
 import { createCore } from '../../../src-main/core';
 import type { Core } from '../../../src-main/core';
 import type { FeatureProvider } from '../../../src-main/training/features';
-import { syntheticFeatures } from './fixtures/training-data';
+import { addBackbone, addStudies, markStudies, syntheticFeatures } from './fixtures/training-data';
 
 export async function call<M extends Method>(core: Core, method: M, params: Params<M>): Promise<Result<M>> {
   const outcome = await core.dispatch(method, params, { transport: 'test' });
@@ -28,8 +29,10 @@ export function openCore(dataDir: string, features: FeatureProvider = syntheticF
   return createCore({ dataDir, host: 'cli', features });
 }
 
-/** Resolves when run `runId` reaches an end state (polling the API, as the window would by events). */
-/** Waits until the run has ended and so has its job (the run's state is written before the job's last words and clean-up). */
+/**
+ * Resolves when run `runId` and its job have ended (polling the API, as the window would by
+ * events): the run's state is written before the job's last words and clean-up.
+ */
 export async function waitForRun(core: Core, runId: string, timeoutMs = 30_000): Promise<Result<'training.run'>> {
   const deadline = Date.now() + timeoutMs;
   const ended = ['succeeded', 'failed', 'cancelled'];
@@ -40,4 +43,41 @@ export async function waitForRun(core: Core, runId: string, timeoutMs = 30_000):
     if (Date.now() > deadline) throw new Error(`training run ${runId} still ${run.state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * For a test file: cores on fresh data directories, closed and removed after each test.
+ * `bare` holds nothing; `prepared` a backbone, 4 normal studies of 4 frames and 1 abnormal
+ * study of 3.
+ */
+export function trainingCores(): {
+  bare(features?: FeatureProvider): Promise<Core>;
+  prepared(features?: FeatureProvider): Promise<Core>;
+} {
+  const dirs: string[] = [];
+  const cores: Core[] = [];
+  afterEach(async () => {
+    for (const core of cores.splice(0)) await core.close();
+    await removeDirs(dirs);
+  });
+  const bare = async (features?: FeatureProvider): Promise<Core> => {
+    const core = await openCore(await tempDataDir(dirs), features);
+    cores.push(core);
+    return core;
+  };
+  return {
+    bare,
+    async prepared(features) {
+      const core = await bare(features);
+      await addBackbone(core.store);
+      addStudies(core.store, '1.2.40', 4, 4);
+      markStudies(core.store, addStudies(core.store, '1.2.41.abn', 1, 3), 'abnormal');
+      return core;
+    },
+  };
+}
+
+/** The sha256 of the weights file of model version `id`. */
+export function versionWeights(core: Core, id: string | null): string {
+  return core.store.models.getModelVersion(id!)!.weightsSha256;
 }

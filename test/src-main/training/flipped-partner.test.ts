@@ -1,40 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { JobInfo, TrainingProgress } from '../../../src-main/api/contract';
+import { describe, expect, it } from 'vitest';
+import type { JobInfo, Result, TrainingProgress } from '../../../src-main/api/contract';
 import type { Core } from '../../../src-main/core';
 import { loadModelVersion } from '../../../src-main/engine/models';
 import { AR_ANOMALY_MAP, AR_INPUT, buildArAnomalyMapGraph } from '../../../src-main/ml/ar/graph';
 import type { ArModel } from '../../../src-main/ml/ar/graph';
 import { closeSession, createSession, runFloat32 } from '../../../src-main/ml/onnx/session';
-import type { FeatureProvider } from '../../../src-main/training/features';
-import { call, openCore, removeDirs, tempDataDir, waitForRun } from './core-helpers';
-import {
-  addBackbone,
-  addStudies,
-  GRID,
-  markStudies,
-  syntheticFeatures,
-  syntheticGrid,
-  TINY_MODEL,
-} from './fixtures/training-data';
+import { call, trainingCores, versionWeights, waitForRun } from './core-helpers';
+import { GRID, syntheticFeatures, syntheticGrid, TINY_MODEL } from './fixtures/training-data';
 
-const dirs: string[] = [];
-const cores: Core[] = [];
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await removeDirs(dirs);
-});
-
-async function preparedCore(features?: FeatureProvider): Promise<Core> {
-  const core = await openCore(await tempDataDir(dirs), features);
-  cores.push(core);
-  await addBackbone(core.store);
-  addStudies(core.store, '1.2.40', 4, 4);
-  markStudies(core.store, addStudies(core.store, '1.2.41.abn', 1, 3), 'abnormal');
-  return core;
-}
+const { prepared: preparedCore } = trainingCores();
 
 const RECIPE = { epochs: 3, batchSize: 4, seed: 11, lr: 3e-3 };
 const CAUSAL_FLIPPED = { ...TINY_MODEL, mode: 'causal' as const, flipped: true };
+
+/** The same pair trained without interruption on a fresh core: what a resumed run must equal. */
+async function uninterruptedPair(): Promise<{ core: Core; run: Result<'training.run'> }> {
+  const core = await preparedCore();
+  const { runId } = await call(core, 'training.start', {
+    normals: 'all',
+    recipe: RECIPE,
+    model: CAUSAL_FLIPPED,
+  });
+  return { core, run: await waitForRun(core, runId) };
+}
 
 /** The anomaly map [H*W] of one grid under `models` (maps averaged), through the engine's graph. */
 async function mapOf(models: readonly ArModel[], grid: Float32Array): Promise<Float32Array> {
@@ -202,17 +190,9 @@ describe('training a causal model with its flipped partner', () => {
     expect(afterResume.length).toBeGreaterThan(0);
     expect(afterResume.every((p) => p.model === 'partner')).toBe(true);
 
-    const straight = await preparedCore();
-    const other = await call(straight, 'training.start', {
-      normals: 'all',
-      recipe: RECIPE,
-      model: CAUSAL_FLIPPED,
-    });
-    const uninterrupted = await waitForRun(straight, other.runId);
-    const weightsOf = (core: Core, id: string | null) =>
-      core.store.models.getModelVersion(id!)!.weightsSha256;
-    expect(weightsOf(slow, resumed.modelVersionId)).toBe(
-      weightsOf(straight, uninterrupted.modelVersionId),
+    const { core: straight, run: uninterrupted } = await uninterruptedPair();
+    expect(versionWeights(slow, resumed.modelVersionId)).toBe(
+      versionWeights(straight, uninterrupted.modelVersionId),
     );
     expect(resumed.partner!.curves).toEqual(uninterrupted.partner!.curves);
   });
@@ -257,17 +237,9 @@ describe('training a causal model with its flipped partner', () => {
     expect(done.resumes.map((r) => r.epoch)).toEqual([3]);
     expect(mainSteps).toEqual([]);
 
-    const straight = await preparedCore();
-    const other = await call(straight, 'training.start', {
-      normals: 'all',
-      recipe: RECIPE,
-      model: CAUSAL_FLIPPED,
-    });
-    const uninterrupted = await waitForRun(straight, other.runId);
-    const weightsOf = (c: Core, id: string | null) =>
-      c.store.models.getModelVersion(id!)!.weightsSha256;
-    expect(weightsOf(core, done.modelVersionId)).toBe(
-      weightsOf(straight, uninterrupted.modelVersionId),
+    const { core: straight, run: uninterrupted } = await uninterruptedPair();
+    expect(versionWeights(core, done.modelVersionId)).toBe(
+      versionWeights(straight, uninterrupted.modelVersionId),
     );
   });
 });

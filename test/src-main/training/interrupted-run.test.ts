@@ -1,8 +1,16 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Result } from '../../../src-main/api/contract';
 import type { Core } from '../../../src-main/core';
-import { call, openCore, removeDirs, tempDataDir, waitForRun } from './core-helpers';
+import {
+  call,
+  openCore,
+  removeDirs,
+  tempDataDir,
+  versionWeights,
+  waitForRun,
+} from './core-helpers';
 import { prepareRunData, TINY_MODEL } from './fixtures/training-data';
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'train-until-killed.ts');
@@ -14,6 +22,22 @@ afterEach(async () => {
   for (const core of cores.splice(0)) await core.close();
   await removeDirs(dirs);
 });
+
+/** The same run without interruption on a fresh data directory: what a resumed run must equal. */
+async function uninterruptedRun(
+  model: object,
+): Promise<{ core: Core; run: Result<'training.run'> }> {
+  const core = await openCore(await tempDataDir(dirs));
+  cores.push(core);
+  await prepareRunData(core.store);
+  const { runId } = await call(core, 'training.start', {
+    normals: 'all',
+    recipe: RECIPE,
+    model,
+    validationShare: 0.25,
+  });
+  return { core, run: await waitForRun(core, runId) };
+}
 
 /** Runs the child until it prints `line` (default: the checkpoint of epoch 1), then SIGKILLs it. */
 function killAfterFirstCheckpoint(
@@ -71,20 +95,9 @@ describe('a training job killed mid-run', () => {
     expect(resumed.resumes.map((r) => r.epoch)).toEqual([run!.epochsDone]);
     expect(resumed.curves.trainLoss).toHaveLength(RECIPE.epochs);
 
-    const straight = await openCore(await tempDataDir(dirs));
-    cores.push(straight);
-    await prepareRunData(straight.store);
-    const { runId } = await call(straight, 'training.start', {
-      normals: 'all',
-      recipe: RECIPE,
-      model: TINY_MODEL,
-      validationShare: 0.25,
-    });
-    const uninterrupted = await waitForRun(straight, runId);
-    const weights = (core: Core, id: string | null) =>
-      core.store.models.getModelVersion(id!)!.weightsSha256;
-    expect(weights(restarted, resumed.modelVersionId)).toBe(
-      weights(straight, uninterrupted.modelVersionId),
+    const { core: straight, run: uninterrupted } = await uninterruptedRun(TINY_MODEL);
+    expect(versionWeights(restarted, resumed.modelVersionId)).toBe(
+      versionWeights(straight, uninterrupted.modelVersionId),
     );
     expect(resumed.curves.valLoss).toEqual(uninterrupted.curves.valLoss);
   });
@@ -120,20 +133,9 @@ describe('a training job killed mid-run', () => {
     expect(resumed.curves.trainLoss).toHaveLength(RECIPE.epochs);
     expect(resumed.partner!.curves.trainLoss).toHaveLength(RECIPE.epochs);
 
-    const straight = await openCore(await tempDataDir(dirs));
-    cores.push(straight);
-    await prepareRunData(straight.store);
-    const { runId } = await call(straight, 'training.start', {
-      normals: 'all',
-      recipe: RECIPE,
-      model,
-      validationShare: 0.25,
-    });
-    const uninterrupted = await waitForRun(straight, runId);
-    const weights = (core: Core, id: string | null) =>
-      core.store.models.getModelVersion(id!)!.weightsSha256;
-    expect(weights(restarted, resumed.modelVersionId)).toBe(
-      weights(straight, uninterrupted.modelVersionId),
+    const { core: straight, run: uninterrupted } = await uninterruptedRun(model);
+    expect(versionWeights(restarted, resumed.modelVersionId)).toBe(
+      versionWeights(straight, uninterrupted.modelVersionId),
     );
     expect(resumed.partner!.curves.valLoss).toEqual(uninterrupted.partner!.curves.valLoss);
     expect(resumed.curves.valLoss).toEqual(uninterrupted.curves.valLoss);

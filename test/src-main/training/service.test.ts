@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../../src-main/core';
+import { describe, expect, it } from 'vitest';
 import { decodeTrainCheckpoint } from '../../../src-main/ml/train/checkpoint';
 import type { FeatureProvider } from '../../../src-main/training/features';
-import { call, openCore, removeDirs, tempDataDir, waitForRun } from './core-helpers';
-import { addBackbone, addStudies, markStudies, syntheticFeatures, syntheticGrid, TINY_MODEL } from './fixtures/training-data';
+import { call, trainingCores, versionWeights, waitForRun } from './core-helpers';
+import { addBackbone, addStudies, syntheticFeatures, syntheticGrid, TINY_MODEL } from './fixtures/training-data';
 
-const dirs: string[] = [];
-const cores: Core[] = [];
-afterEach(async () => {
-  for (const core of cores.splice(0)) await core.close();
-  await removeDirs(dirs);
-});
-
-async function preparedCore(features?: FeatureProvider): Promise<Core> {
-  const core = await openCore(await tempDataDir(dirs), features);
-  cores.push(core);
-  await addBackbone(core.store);
-  addStudies(core.store, '1.2.40', 4, 4);
-  markStudies(core.store, addStudies(core.store, '1.2.41.abn', 1, 3), 'abnormal');
-  return core;
-}
+const { bare: bareCore, prepared: preparedCore } = trainingCores();
 
 const RECIPE = { epochs: 3, batchSize: 4, seed: 11, lr: 3e-3 };
 
@@ -111,8 +96,7 @@ describe('training through the API', () => {
     const straight = await preparedCore();
     const other = await call(straight, 'training.start', { normals: 'all', recipe: RECIPE, model: TINY_MODEL });
     const uninterrupted = await waitForRun(straight, other.runId);
-    const weightsOf = (core: Core, id: string | null) => core.store.models.getModelVersion(id!)!.weightsSha256;
-    expect(weightsOf(slow, resumed.modelVersionId)).toBe(weightsOf(straight, uninterrupted.modelVersionId));
+    expect(versionWeights(slow, resumed.modelVersionId)).toBe(versionWeights(straight, uninterrupted.modelVersionId));
   });
 
   it('stops on a NaN loss with a clear error and keeps the last good checkpoint', async () => {
@@ -169,8 +153,7 @@ describe('training through the API', () => {
   });
 
   it('refuses clearly: no backbone, too few normal studies', async () => {
-    const core = await openCore(await tempDataDir(dirs));
-    cores.push(core);
+    const core = await bareCore();
     addStudies(core.store, '1.2.42', 3, 4);
     await expect(call(core, 'training.start', { normals: 'all' })).rejects.toThrow(/Refused: no backbone is imported/);
     await addBackbone(core.store);
