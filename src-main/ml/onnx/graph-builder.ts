@@ -45,6 +45,8 @@ export class GraphBuilder {
   private readonly inputs: OnnxTypes.IValueInfoProto[] = [];
   private readonly outputs: OnnxTypes.IValueInfoProto[] = [];
   private readonly names = new Set<string>();
+  /** Operator domains other than the default one that some node uses, each imported at version 1. */
+  private readonly domains = new Set<string>();
   private counter = 0;
 
   constructor(private readonly graphName: string) {}
@@ -110,6 +112,7 @@ export class GraphBuilder {
     outputCount: number,
     attributes: Record<string, AttributeValue> = {},
     outputNames?: readonly string[],
+    domain = '',
   ): string[] {
     for (const input of inputs) {
       if (input !== '' && !this.names.has(input)) {
@@ -122,8 +125,10 @@ export class GraphBuilder {
       ? [...outputNames]
       : Array.from({ length: outputCount }, () => this.fresh(opType));
     outputs.forEach((name) => this.claim(name));
+    if (domain !== '') this.domains.add(domain);
     this.nodes.push({
       opType,
+      domain,
       name: `${opType}_${this.nodes.length}`,
       input: [...inputs],
       output: outputs,
@@ -148,11 +153,24 @@ export class GraphBuilder {
     )[0]!;
   }
 
+  /** Appends a node of an operator outside the default domain (an ONNX Runtime contrib op) and returns its output's name. */
+  domainNode(
+    domain: string,
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, AttributeValue> = {},
+  ): string {
+    return this.nodeN(opType, inputs, 1, attributes, undefined, domain)[0]!;
+  }
+
   /** The ModelProto: graph plus opset, producer and metadata. */
   model(options: ModelOptions = {}): OnnxTypes.IModelProto {
     return {
       irVersion: IR_VERSION,
-      opsetImport: [{ domain: '', version: options.opset ?? DEFAULT_OPSET }],
+      opsetImport: [
+        { domain: '', version: options.opset ?? DEFAULT_OPSET },
+        ...[...this.domains].map((domain) => ({ domain, version: 1 })),
+      ],
       producerName: options.producerName ?? 'normscope',
       producerVersion: options.producerVersion ?? '',
       docString: options.docString ?? '',
