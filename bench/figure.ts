@@ -22,11 +22,16 @@ export interface Figure {
   judged?: { label: string; value: number };
 }
 
+export interface BenchOptions {
+  /** Measure in full what the default suite extrapolates to stay under 10 minutes (`--full`). */
+  full: boolean;
+}
+
 export interface Benchmark {
   name: string;
   /** from which issue the figures come, for BENCHMARKS.md */
   issue: number;
-  run(): Promise<Figure[]>;
+  run(options: BenchOptions): Promise<Figure[]>;
 }
 
 export function goalMet(figure: Figure): boolean | null {

@@ -7,6 +7,7 @@
 import { buildArAnomalyMapGraph, AR_INPUT } from '../ar/graph';
 import type { ArConfig } from '../ar/config';
 import { initArWeights, maskArWeights } from '../ar/weights';
+import { nchwcBlockForSessions } from '../onnx/nchwc';
 import { closeSession, createSession, runFloat32 } from '../onnx/session';
 import type { FloatTensor, SessionSettings } from '../onnx/session';
 import { createRng } from '../random';
@@ -37,6 +38,10 @@ export interface TrainThroughput {
   forwardCpuMs: number;
   /** stepCpuMs / forwardCpuMs. */
   cpuRatio: number;
+  /** NCHWc block size of the step graph (graphs.ts TrainGraphOptions), or undefined when it runs in plain NCHW. */
+  nchwcBlock: number | undefined;
+  /** With a block: median wall time of the same step built in plain NCHW, ms, to show what the blocked layout saves. */
+  plainStepMs?: number;
 }
 
 function median(values: number[]): number {
@@ -84,7 +89,15 @@ export async function measureTrainThroughput(
     options.session,
   );
   const constants = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  const step = await createSession(buildArTrainStepGraph(config, constants), options.session);
+  const nchwcBlock = await nchwcBlockForSessions(options.session);
+  const step = await createSession(
+    buildArTrainStepGraph(config, constants, { nchwcBlock }),
+    options.session,
+  );
+  const plainStep =
+    nchwcBlock === undefined
+      ? undefined
+      : await createSession(buildArTrainStepGraph(config, constants), options.session);
   try {
     const s = adamWScalars(1e-3, 0.01, 1, constants);
     const feeds: Record<string, FloatTensor> = {
@@ -108,10 +121,11 @@ export async function measureTrainThroughput(
         };
       }
     });
-    const [forwardTimes, stepTimes] = await timeInterleaved(
+    const [forwardTimes, stepTimes, plainStepTimes] = await timeInterleaved(
       [
         () => runFloat32(forward, { [AR_INPUT]: { data: features, dims } }),
         () => runFloat32(step, feeds),
+        ...(plainStep ? [() => runFloat32(plainStep, feeds)] : []),
       ],
       repeats,
     );
@@ -126,9 +140,12 @@ export async function measureTrainThroughput(
       stepCpuMs,
       forwardCpuMs,
       cpuRatio: stepCpuMs / forwardCpuMs,
+      nchwcBlock,
+      plainStepMs: plainStepTimes?.wall,
     };
   } finally {
     await closeSession(forward);
     await closeSession(step);
+    if (plainStep) await closeSession(plainStep);
   }
 }

@@ -9,6 +9,7 @@ import { NormscopeError } from '../../api/errors';
 import { initArWeights, maskArWeights, checkArWeights } from '../ar/weights';
 import type { ArWeights } from '../ar/weights';
 import type { ArConfig } from '../ar/config';
+import { nchwcBlockForSessions } from '../onnx/nchwc';
 import { closeSession, createSession, runFloat32 } from '../onnx/session';
 import type { FloatTensor, OnnxSession, SessionSettings } from '../onnx/session';
 import {
@@ -308,12 +309,13 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
   const totalSteps = stepsPerEpoch * recipe.epochs;
   const constants = { beta1: recipe.beta1, beta2: recipe.beta2, eps: recipe.eps };
 
+  const layout = { nchwcBlock: await nchwcBlockForSessions(options.session) };
   const stepSession = await createSession(
-    buildArTrainStepGraph(config, constants),
+    buildArTrainStepGraph(config, constants, layout),
     options.session,
   );
   const lossSession = validation
-    ? await createSession(buildArLossGraph(config), options.session)
+    ? await createSession(buildArLossGraph(config, layout), options.session)
     : undefined;
   try {
     for (let epoch = state.epochsDone; epoch < recipe.epochs; epoch++) {

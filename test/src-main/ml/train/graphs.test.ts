@@ -1,8 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArConfig } from '../../../../src-main/ml/ar/config';
-import type { ArConfigInput } from '../../../../src-main/ml/ar/config';
+import type { ArConfig, ArConfigInput } from '../../../../src-main/ml/ar/config';
 import { layerMask } from '../../../../src-main/ml/ar/masks';
 import { initArWeights } from '../../../../src-main/ml/ar/weights';
+import type { ArWeights } from '../../../../src-main/ml/ar/weights';
+import { NCHWC_DOMAIN, nchwcBlockSize } from '../../../../src-main/ml/onnx/nchwc';
+import { decodeModel } from '../../../../src-main/ml/onnx/proto';
 import { closeSession, createSession, runFloat32 } from '../../../../src-main/ml/onnx/session';
 import type { FloatTensor, OnnxSession } from '../../../../src-main/ml/onnx/session';
 import { createRng } from '../../../../src-main/ml/random';
@@ -13,14 +16,17 @@ import {
   adamWScalars,
   buildAdamWGraph,
   buildArGradGraph,
+  buildArLossGraph,
   gradName,
   paramName,
   paramShape,
+  SAMPLE_SSE,
   TRAIN_INPUT,
   TRAIN_LOSS,
   TRAIN_TARGET,
   updatedName,
 } from '../../../../src-main/ml/train/graphs';
+import type { TrainGraphOptions } from '../../../../src-main/ml/train/graphs';
 import {
   referenceAdamWStep,
   referenceBackward,
@@ -30,6 +36,7 @@ import {
 } from '../../../../src-main/ml/train/reference';
 
 const grid = { batch: 2, height: 5, width: 5 };
+const blockSize = await nchwcBlockSize();
 const sessions: OnnxSession[] = [];
 afterAll(async () => {
   await Promise.all(sessions.map(closeSession));
@@ -62,69 +69,157 @@ const cases: [string, ArConfigInput][] = [
   ],
 ];
 
+/** Sum of squared values per sample of a [B, ...] array: the plain-layout reference for the loss graph. */
+function sampleSse(prediction: Float64Array, target: Float64Array, batch: number): number[] {
+  const per = prediction.length / batch;
+  return Array.from({ length: batch }, (_, n) => {
+    let sum = 0;
+    for (let j = n * per; j < (n + 1) * per; j++) sum += (prediction[j]! - target[j]!) ** 2;
+    return sum;
+  });
+}
+
+function randomGrids(config: ArConfig): { x: Float32Array; t: Float32Array; dims: number[] } {
+  const rng = createRng(17);
+  const size = grid.batch * config.inChannels * grid.height * grid.width;
+  return {
+    x: Float32Array.from({ length: size }, () => rng.normal()),
+    t: Float32Array.from({ length: size }, () => rng.normal()),
+    dims: [grid.batch, config.inChannels, grid.height, grid.width],
+  };
+}
+
+function paramFeeds(config: ArConfig, weights: ArWeights): Record<string, FloatTensor> {
+  const feeds: Record<string, FloatTensor> = {};
+  weights.layers.forEach((w, l) => {
+    feeds[paramName(l, 'weight')] = { data: w.weight, dims: paramShape(config, l, 'weight') };
+    feeds[paramName(l, 'bias')] = { data: w.bias, dims: paramShape(config, l, 'bias') };
+  });
+  return feeds;
+}
+
+async function session(bytes: Uint8Array): Promise<OnnxSession> {
+  const created = await createSession(bytes, { providers: ['cpu'] });
+  sessions.push(created);
+  return created;
+}
+
+/**
+ * Runs the gradient graph of `config` and checks every gradient against the
+ * float64 analytic reference, and every `fdEvery`-th entry of each parameter
+ * against central finite differences of the float64 loss.
+ */
+async function expectGradientsMatch(
+  config: ArConfig,
+  options: TrainGraphOptions,
+  fdEvery: number,
+): Promise<void> {
+  const weights = initArWeights(config, 3);
+  const { x, t, dims } = randomGrids(config);
+  const out = await runFloat32(await session(buildArGradGraph(config, options)), {
+    [TRAIN_INPUT]: { data: x, dims },
+    [TRAIN_TARGET]: { data: t, dims },
+    ...paramFeeds(config, weights),
+  });
+
+  const { layers, params } = referenceNetOf(config, weights);
+  const rx = Float64Array.from(config.flipped ? flip(x) : x);
+  const rt = Float64Array.from(config.flipped ? flip(t) : t);
+  const lossOf = (): number =>
+    referenceMseLoss(referenceForward(layers, params, rx, grid).output, rt);
+  const analytic = referenceBackward(
+    layers,
+    params,
+    referenceForward(layers, params, rx, grid),
+    rt,
+    grid,
+  );
+  expect(out[TRAIN_LOSS]?.data[0]).toBeCloseTo(lossOf(), 5);
+
+  const h = 1e-5;
+  params.forEach((p, l) => {
+    for (const kind of ['weight', 'bias'] as const) {
+      const onnxGrad = out[gradName(l, kind)]?.data as Float32Array;
+      const ref = analytic[l]?.[kind] as Float64Array;
+      const mask = layerMask(config, l);
+      for (let j = 0; j < ref.length; j++) {
+        const g = onnxGrad[j] as number;
+        const r = ref[j] as number;
+        // float32 sums of at most a few thousand terms: ~1e-6 relative; 1e-4 leaves a wide margin yet catches any wrong tap
+        expect(Math.abs(g - r)).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(r));
+        if (kind === 'weight' && mask[j % (config.kernel * config.kernel)] === 0) expect(g).toBe(0);
+        if (j % fdEvery !== 0) continue;
+        const keep = p[kind][j] as number;
+        p[kind][j] = keep + h;
+        const up = lossOf();
+        p[kind][j] = keep - h;
+        const down = lossOf();
+        p[kind][j] = keep;
+        const fd = (up - down) / (2 * h);
+        expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(fd));
+      }
+    }
+  });
+}
+
 describe('AR gradient graph', () => {
   it.each(cases)(
     'matches the float64 reference and its finite differences (%s)',
     async (_name, input) => {
-      const config = parseArConfig(input);
-      const weights = initArWeights(config, 3);
-      const rng = createRng(17);
-      const size = grid.batch * config.inChannels * grid.height * grid.width;
-      const x = Float32Array.from({ length: size }, () => rng.normal());
-      const t = Float32Array.from({ length: size }, () => rng.normal());
-      const session = await createSession(buildArGradGraph(config), { providers: ['cpu'] });
-      sessions.push(session);
-      const dims = [grid.batch, config.inChannels, grid.height, grid.width];
-      const feeds: Record<string, FloatTensor> = {
-        [TRAIN_INPUT]: { data: x, dims },
-        [TRAIN_TARGET]: { data: t, dims },
-      };
-      weights.layers.forEach((w, l) => {
-        feeds[paramName(l, 'weight')] = { data: w.weight, dims: paramShape(config, l, 'weight') };
-        feeds[paramName(l, 'bias')] = { data: w.bias, dims: paramShape(config, l, 'bias') };
-      });
-      const out = await runFloat32(session, feeds);
-
-      const { layers, params } = referenceNetOf(config, weights);
-      const rx = Float64Array.from(config.flipped ? flip(x) : x);
-      const rt = Float64Array.from(config.flipped ? flip(t) : t);
-      const lossOf = (): number =>
-        referenceMseLoss(referenceForward(layers, params, rx, grid).output, rt);
-      const analytic = referenceBackward(
-        layers,
-        params,
-        referenceForward(layers, params, rx, grid),
-        rt,
-        grid,
-      );
-      expect(out[TRAIN_LOSS]?.data[0]).toBeCloseTo(lossOf(), 5);
-
-      const h = 1e-5;
-      params.forEach((p, l) => {
-        for (const kind of ['weight', 'bias'] as const) {
-          const onnxGrad = out[gradName(l, kind)]?.data as Float32Array;
-          const ref = analytic[l]?.[kind] as Float64Array;
-          const mask = layerMask(config, l);
-          for (let j = 0; j < ref.length; j++) {
-            const g = onnxGrad[j] as number;
-            const r = ref[j] as number;
-            // float32 sums of at most a few hundred terms: ~1e-6 relative; 1e-4 leaves a wide margin yet catches any wrong tap
-            expect(Math.abs(g - r)).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(r));
-            const keep = p[kind][j] as number;
-            p[kind][j] = keep + h;
-            const up = lossOf();
-            p[kind][j] = keep - h;
-            const down = lossOf();
-            p[kind][j] = keep;
-            const fd = (up - down) / (2 * h);
-            expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(fd));
-            if (kind === 'weight' && mask[j % (config.kernel * config.kernel)] === 0)
-              expect(g).toBe(0);
-          }
-        }
-      });
+      await expectGradientsMatch(parseArConfig(input), {}, 1);
     },
   );
+});
+
+/**
+ * The same graphs in ONNX Runtime's blocked NCHWc layout, which training uses
+ * on the CPU (onnx/nchwc.ts). Channel counts are multiples of 16 so that any
+ * block size MLAS has (8 or 16) divides them. Finite differences are checked
+ * on a sample of entries: the float64 reference they validate is the one the
+ * plain cases above check entry by entry.
+ */
+describe.runIf(blockSize !== undefined)("AR training graphs in ONNX Runtime's NCHWc layout", () => {
+  const blocked: [string, ArConfigInput][] = cases.map(([name, input]) => [
+    name,
+    { ...input, inChannels: 16, hidden: 32 },
+  ]);
+
+  it.each(blocked)(
+    'run on the blocked kernels and match the reference and finite differences (%s)',
+    async (_name, input) => {
+      const config = parseArConfig(input);
+      const bytes = buildArGradGraph(config, { nchwcBlock: blockSize });
+      expect((decodeModel(bytes).graph?.node ?? []).some((n) => n.domain === NCHWC_DOMAIN)).toBe(
+        true,
+      );
+      await expectGradientsMatch(config, { nchwcBlock: blockSize }, 97);
+    },
+  );
+
+  it('give the same per-sample validation loss as the plain layout', async () => {
+    const config = parseArConfig({ ...blocked[2]![1] });
+    const weights = initArWeights(config, 4);
+    const { x, dims } = randomGrids(config);
+    const feeds = { [TRAIN_INPUT]: { data: x, dims }, ...paramFeeds(config, weights) };
+    const out = await runFloat32(
+      await session(buildArLossGraph(config, { nchwcBlock: blockSize })),
+      feeds,
+    );
+    const { layers, params } = referenceNetOf(config, weights);
+    const rx = Float64Array.from(flip(x));
+    const expected = sampleSse(referenceForward(layers, params, rx, grid).output, rx, grid.batch);
+    Array.from(out[SAMPLE_SSE]!.data).forEach((sse, n) => {
+      expect(Math.abs(sse - expected[n]!)).toBeLessThanOrEqual(1e-5 * expected[n]!);
+    });
+  });
+
+  it('leave a model whose channels the block does not divide in plain NCHW', () => {
+    const config = parseArConfig(cases[0]![1]);
+    const bytes = buildArGradGraph(config, { nchwcBlock: blockSize });
+    expect((decodeModel(bytes).graph?.node ?? []).some((n) => n.domain === NCHWC_DOMAIN)).toBe(
+      false,
+    );
+  });
 });
 
 describe('AdamW graph', () => {
