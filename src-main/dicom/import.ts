@@ -65,6 +65,7 @@ export interface ImportFailure {
 }
 
 export interface ImportResult extends ImportProgress {
+  /** sorted by path: files are read several at a time, so the order they fail in varies from run to run */
   failures: ImportFailure[];
   cancelled: boolean;
 }
@@ -736,6 +737,7 @@ export async function importDicom(
       // what was copied before a cancel is stored too
       await commit();
     }
-    return { ...progress, failures, cancelled: next < units.length };
+    const byPath = [...failures].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { ...progress, failures: byPath, cancelled: next < units.length };
   }
 }
