@@ -19,105 +19,32 @@
  *   shown too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../src-main/dicom/decode';
 import { parseDicom } from '../src-main/dicom/parse';
-import { uidFromName } from '../src-main/ml/phantom/dicom-writer';
-import { createRng } from '../src-main/ml/random';
-import type { Rng } from '../src-main/ml/random';
 import type { Benchmark, Figure } from './figure';
+import { writeSyntheticCt } from './synthetic-ct';
 
 const SLICES = 200;
 const SIZE = 512;
-const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'import-child.ts');
 
-interface DcmjsModule {
-  data: {
-    DicomDict: new (meta: unknown) => { dict: unknown; write(): ArrayBuffer };
-    DicomMetaDictionary: { denaturalizeDataset(dataset: Record<string, unknown>): unknown };
-  };
-}
-const dcmjs = createRequire(import.meta.url)('dcmjs') as DcmjsModule;
-
-/** One slice: air outside, soft tissue (~40 HU) in an ellipse that shrinks along z, bone rim, noise of 12 HU sd. */
-function ctSlice(z: number, rng: Rng, size: number): Uint16Array {
-  const pixels = new Uint16Array(size * size);
-  const scale = 0.75 + 0.2 * Math.sin((Math.PI * z) / SLICES);
-  const a = (size / 2) * 0.85 * scale;
-  const b = (size / 2) * 0.6 * scale;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const r = ((x - size / 2) / a) ** 2 + ((y - size / 2) / b) ** 2;
-      const hu = r > 1 ? -1000 : r > 0.85 ? 700 : 40;
-      const noise = rng.normal() * 12;
-      pixels[y * size + x] = Math.max(0, Math.min(4095, Math.round(hu + 1024 + noise)));
-    }
-  }
-  return pixels;
-}
-
+/** The benchmark's series: `slices` synthetic CT slices of size x size (synthetic-ct.ts). */
 function writeCtSeries(dir: string, slices: number, size: number): string[] {
-  mkdirSync(dir, { recursive: true });
-  const rng = createRng(11);
-  const study = uidFromName('normscope/bench/import/study');
-  const series = uidFromName('normscope/bench/import/series');
-  const files: string[] = [];
-  for (let i = 0; i < slices; i++) {
-    const sop = uidFromName(`normscope/bench/import/instance/${i}`);
-    const dataset: Record<string, unknown> = {
-      _vrMap: { PixelData: 'OW' },
-      SOPClassUID: CT_IMAGE_STORAGE,
-      SOPInstanceUID: sop,
-      StudyDate: '20250101',
-      StudyTime: '090000',
-      Modality: 'CT',
-      StudyDescription: 'Synthetic CT for the import benchmark',
-      SeriesDescription: 'Synthetic axial (not patient data)',
-      PatientName: 'Bench^Import',
-      PatientID: 'BENCH-IMPORT',
-      StudyInstanceUID: study,
-      SeriesInstanceUID: series,
-      SeriesNumber: 1,
-      InstanceNumber: i + 1,
-      ImagePositionPatient: [-200, -200, i * 1.25],
-      ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
-      SliceThickness: 1.25,
-      PixelSpacing: [0.78125, 0.78125],
-      SamplesPerPixel: 1,
-      PhotometricInterpretation: 'MONOCHROME2',
-      Rows: size,
-      Columns: size,
-      BitsAllocated: 16,
-      BitsStored: 12,
-      HighBit: 11,
-      PixelRepresentation: 0,
-      RescaleIntercept: -1024,
-      RescaleSlope: 1,
-      WindowCenter: 40,
-      WindowWidth: 400,
-      PixelData: [ctSlice(i, rng, size).buffer],
-    };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: CT_IMAGE_STORAGE,
-      MediaStorageSOPInstanceUID: sop,
-      TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-      ImplementationClassUID: uidFromName('normscope/implementation-class'),
-    };
-    const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-    const file = join(dir, `CT${String(i + 1).padStart(4, '0')}.dcm`);
-    writeFileSync(file, new Uint8Array(dict.write()));
-    files.push(file);
-  }
-  return files;
+  return writeSyntheticCt(dir, {
+    uidName: 'normscope/bench/import',
+    slices,
+    size,
+    seed: 11,
+    studyDate: '20250101',
+    studyDescription: 'Synthetic CT for the import benchmark',
+    patientName: 'Bench^Import',
+    patientId: 'BENCH-IMPORT',
+  }).files;
 }
 
 function encodeJpegLs(files: string[], dir: string): string[] {
