@@ -38,11 +38,69 @@ let probed: Promise<number | undefined> | undefined;
 
 /**
  * MLAS's NCHWc block size on this machine, or undefined when this build of
- * ONNX Runtime has no NCHWc kernels (the probe fails or shows no blocking).
+ * ONNX Runtime has no NCHWc kernels (the probe fails or shows no blocking) or
+ * they do not compute what Conv computes with the filter order used here
+ * (blockedConvAgrees): these are internal operators, and a later ONNX Runtime
+ * may change them, which must cost speed, never correctness.
  */
 export function nchwcBlockSize(): Promise<number | undefined> {
-  probed ??= probeBlockSize().catch(() => undefined);
+  probed ??= probeBlockSize()
+    .then(async (block) =>
+      block !== undefined && (await blockedConvAgrees(block)) ? block : undefined,
+    )
+    .catch(() => undefined);
   return probed;
+}
+
+/**
+ * Whether a dilated, padded 3x3 Conv + ReLU through toBlocked, blockedFilter
+ * (block `block`), blockedConv and fromBlocked (to NCHW and to NHWC) matches
+ * plain Conv + Relu on the same inputs, to float32 rounding.
+ */
+export async function blockedConvAgrees(block: number): Promise<boolean> {
+  const [inChannels, outChannels, height, width] = [2 * block, block, 5, 6];
+  const conv = {
+    kernel_shape: { ints: [3, 3] },
+    dilations: { ints: [2, 2] },
+    pads: { ints: [2, 2, 2, 2] },
+  };
+  const b = new GraphBuilder('nchwc_check');
+  const xDims = [1, inChannels, height, width];
+  const wDims = [outChannels, inChannels, 3, 3];
+  const x = b.input('x', 'float32', xDims);
+  const w = b.input('w', 'float32', wDims);
+  const bias = b.input('bias', 'float32', [outChannels]);
+  b.node('Relu', [b.node('Conv', [x, w, bias], conv)], {}, 'plain');
+  const filter = blockedFilter(b, w, { outChannels, inChannels, kernel: 3 }, block);
+  const y = blockedConv(b, [toBlocked(b, x), filter, bias], conv, true);
+  b.node('Identity', [fromBlocked(b, y, outChannels, false)], {}, 'nchw');
+  b.node('Identity', [fromBlocked(b, y, outChannels, true)], {}, 'nhwc');
+  b.output('plain', 'float32', [1, outChannels, height, width]);
+  b.output('nchw', 'float32', [1, outChannels, height, width]);
+  b.output('nhwc', 'float32', [1, height, width, outChannels]);
+  const session = await createSession(b.build(), { providers: ['cpu'], intraOpThreads: 1 });
+  try {
+    // deterministic values with no structure a wrong reorder could preserve
+    const values = (n: number, k: number): Float32Array =>
+      Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + k * 78.233));
+    const out = await runFloat32(session, {
+      x: { data: values(inChannels * height * width, 1), dims: xDims },
+      w: { data: values(outChannels * inChannels * 9, 2), dims: wDims },
+      bias: { data: values(outChannels, 3), dims: [outChannels] },
+    });
+    const plain = out.plain!.data;
+    const plane = height * width;
+    return plain.every((expected, j) => {
+      const c = Math.floor(j / plane);
+      const tolerance = 1e-4 * (1 + Math.abs(expected));
+      return (
+        Math.abs(out.nchw!.data[j]! - expected) <= tolerance &&
+        Math.abs(out.nhwc!.data[(j % plane) * outChannels + c]! - expected) <= tolerance
+      );
+    });
+  } finally {
+    await closeSession(session);
+  }
 }
 
 /**
