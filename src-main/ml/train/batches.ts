@@ -77,6 +77,7 @@ export function addChannelNoise(
     );
   }
   const noisy = batch.slice();
+  const normals = new Float64Array(plane);
   for (let start = 0; start < batch.length; start += plane) {
     let sum = 0;
     for (let j = start; j < start + plane; j++) sum += batch[j]!;
@@ -84,7 +85,8 @@ export function addChannelNoise(
     let squares = 0;
     for (let j = start; j < start + plane; j++) squares += (batch[j]! - mean) ** 2;
     const sd = plane > 1 ? Math.sqrt(squares / (plane - 1)) : 0;
-    for (let j = start; j < start + plane; j++) noisy[j] = batch[j]! + scale * sd * rng.normal();
+    rng.fillNormal(normals);
+    for (let k = 0; k < plane; k++) noisy[start + k] = batch[start + k]! + scale * sd * normals[k]!;
   }
   return noisy;
 }

@@ -32,6 +32,22 @@ describe('createRng', () => {
     expect(Math.sqrt(sumN2 / n)).toBeCloseTo(1, 1);
   });
 
+  it('fills arrays with exactly the normals that one normal() call per value would give, whatever the split', () => {
+    const one = createRng(5);
+    const bulk = createRng(5);
+    const expected = Array.from({ length: 1001 }, () => one.normal());
+    const filled = new Float64Array(1001);
+    // odd bounds leave a pair's second value over for the next call, as normal() keeps it
+    bulk.fillNormal(filled, 0, 3);
+    filled[3] = bulk.normal();
+    bulk.fillNormal(filled, 4, 4);
+    bulk.fillNormal(filled, 4, 500);
+    bulk.fillNormal(filled, 500);
+    expect(Array.from(filled)).toEqual(expected);
+    // and the generators stay in step afterwards, uniforms included
+    expect([bulk.normal(), bulk.next()]).toEqual([one.normal(), one.next()]);
+  });
+
   it('draws every integer below n and none outside', () => {
     const rng = createRng(1);
     const counts = new Array<number>(5).fill(0);
