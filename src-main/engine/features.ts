@@ -14,7 +14,7 @@ import { NormscopeError } from '../api/errors';
 import { readSettings } from '../core/handlers/settings';
 import { throwIfCancelled } from '../jobs/cancellation';
 import type { WorkerSupervisor } from '../jobs/supervisor';
-import { decodeFloat16, encodeFloat16 } from '../ml/float16';
+import { decodeFloat16, encodeFloat16, float16BitsFromBytes, float16BitsToBytes } from '../ml/float16';
 import type { PreprocessingSpec } from '../ml/preprocess';
 import { canonicalJson } from '../store/canonical-json';
 import { FeatureCacheRepository } from '../store/repositories/feature-cache-repository';
@@ -146,21 +146,13 @@ async function readCached(store: Store, entry: FeatureCacheEntry): Promise<Cache
   }
   const expected = entry.channels * entry.gridH * entry.gridW;
   if (bytes.byteLength !== 2 * expected) return null;
-  const bits = new Uint16Array(expected);
-  for (let i = 0; i < expected; i++) bits[i] = bytes.readUInt16LE(2 * i);
   return {
-    features: decodeFloat16(bits),
+    features: decodeFloat16(float16BitsFromBytes(bytes, expected)),
     foreground: entry.foreground,
     channels: entry.channels,
     gridH: entry.gridH,
     gridW: entry.gridW,
   };
-}
-
-function float16Bytes(bits: Uint16Array): Buffer {
-  const bytes = Buffer.alloc(bits.length * 2);
-  for (let i = 0; i < bits.length; i++) bytes.writeUInt16LE(bits[i]!, 2 * i);
-  return bytes;
 }
 
 /**
@@ -239,7 +231,7 @@ export async function getFrameFeatures(
       const entries: FeatureCacheEntry[] = [];
       for (const [offset, m] of chunk.entries()) {
         const bits = encodeFloat16(output.features[offset]!);
-        const blob = await store.files.put(float16Bytes(bits));
+        const blob = await store.files.put(float16BitsToBytes(bits));
         const foreground = output.foreground[offset]!;
         entries.push({
           key: m.key,

@@ -85,3 +85,21 @@ export function decodeFloat16(bits: Uint16Array): Float32Array {
   for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
   return out;
 }
+
+/**
+ * `count` float16 bit patterns from stored little-endian bytes (a cached
+ * feature grid, an anomaly map): one copy, no per-value reads, since every
+ * platform we ship is little-endian.
+ */
+export function float16BitsFromBytes(bytes: Uint8Array, count: number): Uint16Array {
+  if (bytes.byteLength < 2 * count)
+    throw new RangeError(`float16: ${bytes.byteLength} bytes hold fewer than ${count} values`);
+  const bits = new Uint16Array(count);
+  new Uint8Array(bits.buffer).set(bytes.subarray(0, 2 * count));
+  return bits;
+}
+
+/** float16 bit patterns as the little-endian bytes to store, a view of the same memory (float16BitsFromBytes reads them back). */
+export function float16BitsToBytes(bits: Uint16Array): Buffer {
+  return Buffer.from(bits.buffer, bits.byteOffset, bits.byteLength);
+}

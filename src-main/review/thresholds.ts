@@ -9,6 +9,7 @@ import { upsampleMap, float16ToFloat32 } from '../../src-common/imaging/upsample
 import type { Calibration, Performance } from '../api/contract/review';
 import type { ThresholdView } from '../api/contract/studies';
 import { NormscopeError } from '../api/errors';
+import { float16BitsFromBytes } from '../ml/float16';
 import { confusionAtThreshold, rankScores, rocCurveFromRanked, aurocFromRanked, thresholdAtFalsePositiveRate } from '../ml/metrics';
 import type { Store } from '../store/store';
 
@@ -71,8 +72,7 @@ function studyMaps(store: ThresholdStore, studyUid: string, modelVersionId: stri
 }
 
 function mapValues(row: MapRow): Float32Array {
-  const bits = new Uint16Array(row.grid_h * row.grid_w);
-  for (let i = 0; i < bits.length; i++) bits[i] = row.map.readUInt16LE(2 * i);
+  const bits = float16BitsFromBytes(row.map, row.grid_h * row.grid_w);
   return upsampleMap(float16ToFloat32(bits), row.grid_h, row.grid_w, row.grid_h * PIXEL_UPSAMPLING, row.grid_w * PIXEL_UPSAMPLING);
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeFloat16,
   encodeFloat16,
+  float16BitsFromBytes,
+  float16BitsToBytes,
   float16BitsToFloat32,
   float32ToFloat16Bits,
   roundToFloat16,
@@ -62,5 +64,18 @@ describe('float16 conversion', () => {
       if (back[i] !== i)
         throw new Error(`half 0x${i.toString(16)} came back as 0x${back[i]!.toString(16)}`);
     }
+  });
+
+  it('stores bit patterns as little-endian bytes and reads them back from any Buffer, pooled ones included', () => {
+    const bits = Uint16Array.of(0x3c00, 0xc000, 0x0001, 0x7bff); // 1, -2, smallest subnormal, 65504
+    const bytes = float16BitsToBytes(bits);
+    expect(Array.from(bytes)).toEqual([0x00, 0x3c, 0x00, 0xc0, 0x01, 0x00, 0xff, 0x7b]);
+    // a small Buffer sits at an arbitrary, possibly odd, offset of a shared pool, as the store returns files
+    const pool = Buffer.alloc(64, 0xee);
+    const inPool = pool.subarray(13, 13 + bytes.length);
+    inPool.set(bytes);
+    expect(Array.from(float16BitsFromBytes(inPool, 4))).toEqual(Array.from(bits));
+    expect(Array.from(decodeFloat16(float16BitsFromBytes(inPool, 2)))).toEqual([1, -2]);
+    expect(() => float16BitsFromBytes(inPool, 5)).toThrow(/fewer than 5 values/);
   });
 });
