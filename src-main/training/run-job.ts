@@ -23,7 +23,7 @@ import type { FeatureSource } from '../ml/train/batches';
 import { decodeTrainCheckpoint, encodeTrainCheckpoint } from '../ml/train/checkpoint';
 import { trainAr } from '../ml/train/trainer';
 import type { TrainRecipe } from '../ml/train/recipe';
-import type { TrainCheckpoint, TrainProgress } from '../ml/train/trainer';
+import type { TrainCheckpoint, TrainProgress, TrainRuntime } from '../ml/train/trainer';
 import type { Store } from '../store/store';
 import { backboneGrid, chooseTrainingBackbone } from './backbone-choice';
 import type { FeatureProvider, FrameFeatures, FrameRef } from './features';
@@ -259,6 +259,8 @@ export async function runTraining(
     return (((Date.now() - attemptStart.time) / stepsDone) * (totalSteps - step)) / 1000;
   };
 
+  // what ran the last phase trained in this process: the version records it
+  let runtime: TrainRuntime | undefined;
   const trainPhase = async (phase: Phase): Promise<TrainCheckpoint> => {
     const label = roleText(phase.role, models);
     const onProgress = (p: TrainProgress): void => {
@@ -347,6 +349,7 @@ export async function runTraining(
       resumeFrom: phase.resumeFrom,
       session: deps.session,
     });
+    runtime = result.runtime;
     return result.state;
   };
 
@@ -387,5 +390,5 @@ export async function runTraining(
     partner = { state, curves: partnerCurves };
   }
   const run = store.trainingRuns.get(runId)!;
-  return (await saveTrainedModel(store, run, backbone, main, mainCurves, partner)).id;
+  return (await saveTrainedModel(store, run, backbone, main, mainCurves, partner, runtime)).id;
 }

@@ -8,7 +8,7 @@
  */
 import type { TrainingCurves } from '../api/contract';
 import { saveModelVersion } from '../engine/models';
-import type { TrainCheckpoint } from '../ml/train/trainer';
+import type { TrainCheckpoint, TrainRuntime } from '../ml/train/trainer';
 import type { Backbone, ModelVersion } from '../store/repositories/models-repository';
 import type { TrainingRun } from '../store/repositories/training-runs-repository';
 import type { Store } from '../store/store';
@@ -40,7 +40,8 @@ export interface TrainedPartner {
  * 'model.save' audit entry), then records the run's end. Idempotent per run: a
  * job resumed after a crash between the two steps finds the version it made.
  * With a partner, the version's valAupr is the pair's (what it scores with);
- * the main model's own stays as mainValAupr.
+ * the main model's own stays as mainValAupr. `runtime` is what ran the last
+ * phase trained in this process; a job resumed only to save has none to give.
  */
 export async function saveTrainedModel(
   store: Store,
@@ -49,6 +50,7 @@ export async function saveTrainedModel(
   state: TrainCheckpoint,
   curves: TrainingCurves,
   partner?: TrainedPartner,
+  runtime?: TrainRuntime,
 ): Promise<ModelVersion> {
   const config = runConfig(run);
   const mainMetrics = curveMetrics(curves);
@@ -104,6 +106,7 @@ export async function saveTrainedModel(
                 },
               }
             : {}),
+          ...(runtime ? { runtime } : {}),
           resumes: runMetrics(run).resumes,
           startedBy: run.startedBy,
           startedAt: run.createdAt,

@@ -11,7 +11,7 @@ import type { ArWeights } from '../ar/weights';
 import type { ArConfig } from '../ar/config';
 import { nchwcBlockForSessions } from '../onnx/nchwc';
 import { closeSession, createSession, runFloat32 } from '../onnx/session';
-import type { FloatTensor, OnnxSession, SessionSettings } from '../onnx/session';
+import type { FloatTensor, OnnxSession, ProviderName, SessionSettings } from '../onnx/session';
 import {
   addChannelNoise,
   asFeatureSource,
@@ -27,6 +27,7 @@ import {
   adamWScalars,
   buildArLossGraph,
   buildArTrainStepGraph,
+  graphBlock,
   momentName,
   paramName,
   paramShape,
@@ -99,11 +100,20 @@ export interface TrainArOptions extends TrainRecipeInput {
   session?: SessionSettings;
 }
 
+/** What ran the training graphs: same-seed runs are bit-identical only on the same runtime, provider and layout. */
+export interface TrainRuntime {
+  onnxRuntime: string;
+  provider: ProviderName;
+  /** NCHWc block of the step graph (graphs.ts TrainGraphOptions), null in plain NCHW. */
+  nchwcBlock: number | null;
+}
+
 export interface TrainArResult {
   weights: ArWeights;
   curves: TrainCurves;
   /** The final state (what the last checkpoint call received). */
   state: TrainCheckpoint;
+  runtime: TrainRuntime;
 }
 
 type Params = Map<string, Float32Array>;
@@ -415,5 +425,10 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
     await closeSession(stepSession);
     if (lossSession) await closeSession(lossSession);
   }
-  return { weights: state.weights, curves: state.curves, state };
+  const runtime: TrainRuntime = {
+    onnxRuntime: stepSession.ortVersion,
+    provider: stepSession.provider,
+    nchwcBlock: graphBlock(config, layout) ?? null,
+  };
+  return { weights: state.weights, curves: state.curves, state, runtime };
 }

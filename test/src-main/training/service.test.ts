@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ArConfig } from '../../../src-main/ml/ar/config';
+import { nchwcBlockSize } from '../../../src-main/ml/onnx/nchwc';
+import { onnxRuntimeVersion } from '../../../src-main/ml/onnx/session';
 import { decodeTrainCheckpoint } from '../../../src-main/ml/train/checkpoint';
+import { graphBlock } from '../../../src-main/ml/train/graphs';
 import type { FeatureProvider } from '../../../src-main/training/features';
 import { call, trainingCores, versionWeights, waitForRun } from './core-helpers';
 import { addBackbone, addStudies, syntheticFeatures, syntheticGrid, TINY_MODEL } from './fixtures/training-data';
@@ -62,6 +66,13 @@ describe('training through the API', () => {
       startedBy: 'Dr Test',
     });
     expect((model.provenance.trainingStudies as { sha256: string }[])[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // what trained it, since same-seed runs match bit for bit only on the same runtime and layout
+    const layout = { nchwcBlock: await nchwcBlockSize() };
+    expect(model.provenance.runtime).toEqual({
+      onnxRuntime: onnxRuntimeVersion(),
+      provider: 'cpu',
+      nchwcBlock: graphBlock(model.provenance.arConfig as ArConfig, layout) ?? null,
+    });
     expect(model.curves.valLoss).toEqual(run.curves.valLoss);
     expect(model.metrics.epochs).toBe(3);
     // the checkpoints served resuming; the saved version does not need them

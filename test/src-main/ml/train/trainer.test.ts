@@ -4,6 +4,7 @@ import type { ArConfigInput } from '../../../../src-main/ml/ar/config';
 import { layerMask } from '../../../../src-main/ml/ar/masks';
 import type { ArWeights } from '../../../../src-main/ml/ar/weights';
 import { NormscopeError } from '../../../../src-main/api/errors';
+import { nchwcBlockSize } from '../../../../src-main/ml/onnx/nchwc';
 import { createRng } from '../../../../src-main/ml/random';
 import type { FeatureSource } from '../../../../src-main/ml/train/batches';
 import {
@@ -91,6 +92,9 @@ describe.each([
         },
       });
       expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      // 16 channels divide by any block MLAS has; 4 divide by none
+      const block = channels === 16 ? await nchwcBlockSize() : undefined;
+      expect(result.runtime).toMatchObject({ provider: 'cpu', nchwcBlock: block ?? null });
       const { trainLoss, valLoss, stepLoss } = result.curves;
       expect(stepLoss).toHaveLength(10 * 3);
       expect(trainLoss.at(-1)!).toBeLessThan(0.5 * trainLoss[0]!);
