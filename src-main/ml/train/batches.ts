@@ -5,6 +5,7 @@
  * whole random state of a run at an epoch boundary is just that pair: a run
  * resumed from an epoch checkpoint draws exactly what an uninterrupted one does.
  */
+import { setImmediate } from 'node:timers/promises';
 import { NormscopeError } from '../../api/errors';
 import { createRng } from '../random';
 import type { Rng } from '../random';
@@ -63,14 +64,17 @@ export async function assembleBatch(
 /**
  * A copy of `batch` [B, C, H, W] with Gaussian noise of sd `scale` x the
  * per-sample, per-channel spatial std added (torch's unbiased x.std(dim=(2, 3))).
+ * Training runs in the main process, where noising a batch of 64 paper-size
+ * grids takes most of a second, so this yields to the event loop after each
+ * grid: requests keep being answered meanwhile. The noise is the same either way.
  */
-export function addChannelNoise(
+export async function addChannelNoise(
   batch: Float32Array,
   channels: number,
   plane: number,
   scale: number,
   rng: Rng,
-): Float32Array {
+): Promise<Float32Array> {
   if (batch.length % (channels * plane) !== 0) {
     throw new RangeError(
       `noise: batch of ${batch.length} values is not a whole number of [${channels}, ${plane}] grids`,
@@ -79,6 +83,7 @@ export function addChannelNoise(
   const noisy = batch.slice();
   const normals = new Float64Array(plane);
   for (let start = 0; start < batch.length; start += plane) {
+    if (start > 0 && start % (channels * plane) === 0) await setImmediate();
     let sum = 0;
     for (let j = start; j < start + plane; j++) sum += batch[j]!;
     const mean = sum / plane;

@@ -338,7 +338,7 @@ export async function trainAr(options: TrainArOptions): Promise<TrainArResult> {
         const target = await assembleBatch(source, indices, gridSize);
         const noisy = rng.next() < recipe.noiseP;
         const input = noisy
-          ? addChannelNoise(target, dims.channels, height * width, recipe.noiseScale, rng)
+          ? await addChannelNoise(target, dims.channels, height * width, recipe.noiseScale, rng)
           : target;
         const batchDims = [indices.length, dims.channels, height, width];
         const s = adamWScalars(
