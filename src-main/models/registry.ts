@@ -78,18 +78,8 @@ export function activateModel(
   return { model: getModel(store, id), studiesScoredByOtherVersions: studiesScoredByOthers(store, id) };
 }
 
-/**
- * Activates the version that was active before the current one became active
- * (following earlier roll-backs back in time). Throws Conflict when there is
- * none.
- */
-export function rollbackModel(
-  store: RegistryStore,
-  actor: string,
-): { model: ModelVersionInfo; studiesScoredByOtherVersions: number } {
-  const current = store.models.activeModelVersion();
-  if (!current) throw new NormscopeError('Conflict', 'no model is active, so there is nothing to roll back');
-  // collapse the history into a stack: a roll-back pops, an activation pushes
+/** The version that was active before the current one, by the audit trail: an activation pushes, a roll-back pops. */
+function previousActiveId(store: RegistryStore, currentId: string): string | undefined {
   const stack: string[] = [];
   let from = 1;
   for (;;) {
@@ -107,8 +97,30 @@ export function rollbackModel(
     if (page.length < 1000) break;
     from = page[page.length - 1]!.seq + 1;
   }
-  const previous = stack.at(-1) === current.id ? stack.at(-2) : undefined;
-  if (!previous || !store.models.getModelVersion(previous)) {
+  const previous = stack.at(-1) === currentId ? stack.at(-2) : undefined;
+  return previous && store.models.getModelVersion(previous) ? previous : undefined;
+}
+
+/** What rollbackModel would activate now, or null (no model active, or none active before it). */
+export function rollbackTarget(store: RegistryStore): ModelVersionInfo | null {
+  const current = store.models.activeModelVersion();
+  const previous = current ? previousActiveId(store, current.id) : undefined;
+  return previous ? getModel(store, previous) : null;
+}
+
+/**
+ * Activates the version that was active before the current one became active
+ * (following earlier roll-backs back in time). Throws Conflict when there is
+ * none.
+ */
+export function rollbackModel(
+  store: RegistryStore,
+  actor: string,
+): { model: ModelVersionInfo; studiesScoredByOtherVersions: number } {
+  const current = store.models.activeModelVersion();
+  if (!current) throw new NormscopeError('Conflict', 'no model is active, so there is nothing to roll back');
+  const previous = previousActiveId(store, current.id);
+  if (!previous) {
     throw new NormscopeError('Conflict', `no earlier active version to roll back to from ${current.name}`);
   }
   return activateModel(store, previous, actor, ROLLBACK_ACTION);

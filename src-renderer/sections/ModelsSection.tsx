@@ -68,6 +68,7 @@ function ModelRegistry() {
   const status = useAppStatus();
   const { notify, reportError } = useNotifier();
   const versions = useResource('models.list', {});
+  const rollbackTarget = useResource('models.rollbackTarget', {});
   const [compared, setCompared] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [activation, setActivation] = useState<Result<'models.activate'> | null>(null);
@@ -83,6 +84,7 @@ function ModelRegistry() {
       notify(`${result.model.name} is now active`);
       setActivation(result.studiesScoredByOtherVersions > 0 ? result : null);
       versions.reload();
+      rollbackTarget.reload();
       status.reload();
     } catch (error) {
       reportError(what, error);
@@ -99,8 +101,8 @@ function ModelRegistry() {
       <Box component="section" aria-labelledby="versions-heading">
         <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2 }}>
           <Heading id="versions-heading">Model versions</Heading>
-          <Button size="small" variant="outlined" onClick={() => void rollback()} disabled={busy || !list.some((v) => v.active)}>
-            Roll back to the previous version
+          <Button size="small" variant="outlined" onClick={() => void rollback()} disabled={busy || !rollbackTarget.data}>
+            {rollbackTarget.data ? `Roll back to ${rollbackTarget.data.name}` : 'Nothing to roll back to'}
           </Button>
         </Box>
         {versions.error && <Alert severity="error">Could not load the model versions: {versions.error.message}</Alert>}

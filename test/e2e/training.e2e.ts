@@ -109,6 +109,10 @@ describe('retraining on the normal studies', () => {
     await row.getByRole('button', { name: `Activate ${MODEL_NAME}` }).click();
     await row.getByText('Active').waitFor();
     await expect.poll(() => statusBar().textContent()).toContain(MODEL_NAME);
+    // the first version ever active has nothing before it to roll back to
+    const rollback = page.getByRole('button', { name: 'Nothing to roll back to' });
+    await rollback.waitFor();
+    expect(await rollback.isDisabled()).toBe(true);
     await screenshot(page, 'models-activated');
     expect(pageErrors).toEqual([]);
   });

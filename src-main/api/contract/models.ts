@@ -77,6 +77,8 @@ export const modelMethods = {
     }),
   },
   'models.activate': { params: z.object({ id: ModelId, ...Actor }).strict(), result: ModelActivation },
+  /** the version models.rollback would activate, or null when there is none */
+  'models.rollbackTarget': { params: z.object({}).strict(), result: ModelVersionInfo.nullable() },
   /** activates the version that was active before the current one */
   'models.rollback': { params: z.object({ ...Actor }).strict(), result: ModelActivation },
   'models.export': {

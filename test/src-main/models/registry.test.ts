@@ -16,8 +16,10 @@ describe('model registry', () => {
     const first = await trainedModel(core, 1);
     const second = await trainedModel(core, 2);
     await expect(call(core, 'models.rollback', {})).rejects.toThrow(/Conflict: no model is active/);
+    expect(await call(core, 'models.rollbackTarget', {})).toBeNull();
 
     await call(core, 'models.activate', { id: first });
+    expect(await call(core, 'models.rollbackTarget', {})).toBeNull();
     const studyUid = core.store.studies.listWorklist()[0]!.studyUid;
     const scoring = core.store.scoring.startRun({
       modelVersionId: first,
@@ -34,10 +36,12 @@ describe('model registry', () => {
     const row = core.store.studies.listWorklist().find((r) => r.studyUid === studyUid)!;
     expect(row.score).toMatchObject({ modelVersionId: first, value: 0.5 });
     expect((await call(core, 'app.status', {})).activeModel).toMatchObject({ id: second });
+    expect(await call(core, 'models.rollbackTarget', {})).toMatchObject({ id: first, active: false });
 
     const rolledBack = await call(core, 'models.rollback', {});
     expect(rolledBack.model).toMatchObject({ id: first, active: true });
     await expect(call(core, 'models.rollback', {})).rejects.toThrow(/no earlier active version/);
+    expect(await call(core, 'models.rollbackTarget', {})).toBeNull();
     const trail = core.store.audit.list().filter((e) => e.action === 'model.activate' || e.action === 'model.rollback');
     expect(trail.map((e) => [e.action, e.objectIds.modelVersionId])).toEqual([
       ['model.activate', first],
