@@ -36,30 +36,28 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/** One xoshiro128** step on the state words [s0, s1, s2, s3] (the array keeps them 32-bit); returns the output. */
+function xoshiroNext(s: Uint32Array): number {
+  const result = Math.imul(rotl(Math.imul(s[1]!, 5) >>> 0, 7), 9) >>> 0;
+  const t = s[1]! << 9;
+  s[2]! ^= s[0]!;
+  s[3]! ^= s[1]!;
+  s[1]! ^= s[2]!;
+  s[0]! ^= s[3]!;
+  s[2]! ^= t;
+  s[3] = rotl(s[3]!, 11);
+  return result;
+}
+
 /** A generator whose whole stream is a function of `seed` (any finite number; it is truncated to 32 bits). */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed))
     throw new RangeError(`createRng: seed must be a finite number, got ${seed}`);
   const init = splitmix32(Math.trunc(seed));
-  let s0 = init();
-  let s1 = init();
-  let s2 = init();
-  let s3 = init();
-  if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // the all-zero state is a fixed point of xoshiro
+  const state = Uint32Array.of(init(), init(), init(), init());
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1; // the all-zero state is a fixed point of xoshiro
 
-  const nextUint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (s1 << 9) >>> 0;
-    s2 = (s2 ^ s0) >>> 0;
-    s3 = (s3 ^ s1) >>> 0;
-    s1 = (s1 ^ s2) >>> 0;
-    s0 = (s0 ^ s3) >>> 0;
-    s2 = (s2 ^ t) >>> 0;
-    s3 = rotl(s3, 11);
-    return result;
-  };
-
-  const next = (): number => nextUint32() / 4294967296;
+  const next = (): number => xoshiroNext(state) / 4294967296;
   let spare: number | undefined;
 
   return {
@@ -83,40 +81,15 @@ export function createRng(seed: number): Rng {
         out[i++] = spare;
         spare = undefined;
       }
-      // nextUint32 written out twice on local copies of the state (a closure over them is as slow as normal())
-      let a = s0;
-      let b = s1;
-      let c = s2;
-      let d = s3;
-      let t: number;
+      // normal()'s Box-Muller in a loop, without a call through the returned object per value
       for (; i < end; i += 2) {
-        const first = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-        t = (b << 9) >>> 0;
-        c = (c ^ a) >>> 0;
-        d = (d ^ b) >>> 0;
-        b = (b ^ c) >>> 0;
-        a = (a ^ d) >>> 0;
-        c = (c ^ t) >>> 0;
-        d = rotl(d, 11);
-        const second = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-        t = (b << 9) >>> 0;
-        c = (c ^ a) >>> 0;
-        d = (d ^ b) >>> 0;
-        b = (b ^ c) >>> 0;
-        a = (a ^ d) >>> 0;
-        c = (c ^ t) >>> 0;
-        d = rotl(d, 11);
-        const radius = Math.sqrt(-2 * Math.log(1 - first / 4294967296));
-        const v = second / 4294967296;
+        const radius = Math.sqrt(-2 * Math.log(1 - xoshiroNext(state) / 4294967296));
+        const v = xoshiroNext(state) / 4294967296;
         out[i] = radius * Math.cos(2 * Math.PI * v);
         const sine = radius * Math.sin(2 * Math.PI * v);
         if (i + 1 < end) out[i + 1] = sine;
         else spare = sine;
       }
-      s0 = a;
-      s1 = b;
-      s2 = c;
-      s3 = d;
     },
     int(n: number): number {
       if (!Number.isInteger(n) || n <= 0)
