@@ -13,8 +13,8 @@ export interface Rng {
   normal(): number;
   /**
    * Fills out[start..end) with standard normals: exactly the values that many
-   * normal() calls would return, in order, several times faster (the
-   * generator's state stays in locals through the loop).
+   * normal() calls would return, in order, without a call per value (the
+   * hot path of training noise).
    */
   fillNormal(out: Float64Array, start?: number, end?: number): void;
   /** Uniform integer in [0, n); n must be a positive integer. */
