@@ -162,6 +162,18 @@ function declareParams(b: GraphBuilder, config: ArConfig): void {
       b.input(paramName(layer, kind), 'float32', paramShape(config, layer, kind));
 }
 
+/** Conv attributes of `layer`: its kernel, dilation and the padding that keeps the grid size (the dX conv uses the same). */
+function convAttributes(config: ArConfig, layer: number) {
+  const k = config.kernel;
+  const d = layerDilation(config, layer);
+  const pad = layerPadding(config, layer);
+  return {
+    kernel_shape: { ints: [k, k] },
+    dilations: { ints: [d, d] },
+    pads: { ints: [pad, pad, pad, pad] },
+  };
+}
+
 /**
  * The forward pass over parameter inputs; masks multiply the weights so the
  * graph is the masked model whatever it is fed. With a block, every value in
@@ -184,15 +196,9 @@ function appendForward(
           paramName(layer, 'weight'),
           b.floatTensor(`mask${layer}`, mask, [1, 1, k, k]),
         ]);
-    const d = layerDilation(config, layer);
-    const pad = layerPadding(config, layer);
     trace.inputs.push(x);
     trace.effectiveWeights.push(w);
-    const attributes = {
-      kernel_shape: { ints: [k, k] },
-      dilations: { ints: [d, d] },
-      pads: { ints: [pad, pad, pad, pad] },
-    };
+    const attributes = convAttributes(config, layer);
     const isLast = layer === config.layers - 1;
     const bias = paramName(layer, 'bias');
     if (block === undefined) {
@@ -314,8 +320,6 @@ function appendInputGrad(
   block: number | undefined,
 ): string {
   const k = config.kernel;
-  const d = layerDilation(config, layer);
-  const pad = layerPadding(config, layer);
   const tag = `l${layer}`;
   const transposed = b.node('Transpose', [weight], { perm: { ints: [1, 0, 2, 3] } });
   const flipped = b.node('Slice', [
@@ -325,11 +329,7 @@ function appendInputGrad(
     b.int64Tensor(`dx.${tag}.axes`, [2, 3]),
     b.int64Tensor(`dx.${tag}.steps`, [-1, -1]),
   ]);
-  const attributes = {
-    kernel_shape: { ints: [k, k] },
-    dilations: { ints: [d, d] },
-    pads: { ints: [pad, pad, pad, pad] },
-  };
+  const attributes = convAttributes(config, layer);
   if (block === undefined) return b.node('Conv', [gz, flipped], attributes);
   const { inChannels, outChannels } = layerChannels(config, layer);
   const shape = { outChannels: inChannels, inChannels: outChannels, kernel: k };
